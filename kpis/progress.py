@@ -1,0 +1,148 @@
+"""Progress of a KPI against its plan: expected value, latest actual and a RAG status.
+
+Plain values in, plain values out, so the rules are tested without a database and the
+dashboard, the review PDF and the portfolio page all judge a KPI the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+# Thresholds live here and nowhere else.
+#
+# The shortfall is how far the latest actual is behind the expected value (mirrored for
+# direction "down"), as a fraction of the planned change |target - baseline|. Measuring
+# against the planned change rather than the expected value itself keeps a zero baseline
+# from dividing by zero and makes "5 % behind" mean the same early and late in the period.
+# When target == baseline there is no planned change, so |target| is the yardstick; when
+# that is zero too, any shortfall at all is off track.
+#
+# Bounds are inclusive on the lenient side: a shortfall of exactly AT_RISK_GAP is still
+# on track, exactly OFF_TRACK_GAP is still at risk.
+AT_RISK_GAP = Decimal("0.05")
+OFF_TRACK_GAP = Decimal("0.15")
+# A latest actual more than this many days before min(today, period end) is stale;
+# exactly STALE_AFTER_DAYS old is still fresh (three weekly check-ins may be skipped).
+STALE_AFTER_DAYS = 21
+
+DIRECTIONS = ("up", "down")
+
+
+class Status(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+    STALE = "stale"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS: dict[Status, str] = {
+    Status.ON_TRACK: "On track",
+    Status.AT_RISK: "At risk",
+    Status.OFF_TRACK: "Off track",
+    Status.NO_DATA: "No data",
+    Status.STALE: "Stale",
+}
+
+# Worst first. A stage summary shows what needs attention most: a KPI measurably behind
+# beats one we merely cannot judge; a stale KPI (reporting stopped) is ranked above one
+# with no data yet, because silence after check-ins began is more likely a real problem.
+_SEVERITY: tuple[Status, ...] = (
+    Status.OFF_TRACK,
+    Status.AT_RISK,
+    Status.STALE,
+    Status.NO_DATA,
+    Status.ON_TRACK,
+)
+
+
+@dataclass(frozen=True)
+class Progress:
+    # The value the latest actual was judged against, i.e. expected at latest_date.
+    expected: Decimal | None
+    latest: Decimal | None
+    latest_date: date | None
+    status: Status
+    # latest - expected, positive = better than planned (mirrored for direction "down").
+    gap: Decimal | None
+    # Share of the planned change achieved so far (1 = target reached); not clamped, so
+    # overshooting gives > 1 and going the wrong way gives < 0.
+    pct_of_target: Decimal | None
+
+
+def expected_value(baseline: Decimal, target: Decimal, start: date, end: date, on: date) -> Decimal:
+    """Where the KPI should be on `on`, moving linearly from baseline at start to target at end."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    # A one-day (or zero-length) period has nowhere to interpolate: aim straight at target.
+    if on >= end or start == end:
+        return target
+    if on <= start:
+        return baseline
+    elapsed = Decimal((on - start).days)
+    total = Decimal((end - start).days)
+    # Multiply before dividing so whole-day steps stay exact where they can.
+    return baseline + (target - baseline) * elapsed / total
+
+
+def progress(
+    *,
+    baseline: Decimal,
+    target: Decimal,
+    direction: str,
+    start: date,
+    end: date,
+    measurements: Sequence[tuple[date, Decimal]],
+    today: date,
+) -> Progress:
+    if direction not in DIRECTIONS:
+        raise ValueError(f"Direction must be 'up' or 'down', not {direction!r}.")
+    # Future-dated rows (typos, planned values) must not count as the current actual.
+    known = [m for m in measurements if m[0] <= today]
+    if not known:
+        return Progress(None, None, None, Status.NO_DATA, None, None)
+
+    latest_date, latest = max(known, key=lambda m: m[0])
+    # Judge a late check-in against where the KPI should have been on its own date.
+    expected = expected_value(baseline, target, start, end, latest_date)
+    sign = 1 if direction == "up" else -1
+    gap = (latest - expected) * sign
+    pct = None if target == baseline else (latest - baseline) / (target - baseline)
+
+    # After the period ends nobody is expected to keep measuring, so age counts up to end.
+    if (min(today, end) - latest_date).days > STALE_AFTER_DAYS:
+        status = Status.STALE
+    else:
+        status = _status_for_gap(gap, baseline=baseline, target=target)
+    return Progress(expected, latest, latest_date, status, gap, pct)
+
+
+def _status_for_gap(gap: Decimal, *, baseline: Decimal, target: Decimal) -> Status:
+    if gap >= 0:
+        return Status.ON_TRACK
+    scale = abs(target - baseline) or abs(target)
+    if scale == 0:
+        return Status.OFF_TRACK
+    shortfall = -gap / scale
+    if shortfall <= AT_RISK_GAP:
+        return Status.ON_TRACK
+    if shortfall <= OFF_TRACK_GAP:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def summarise(statuses: Iterable[Status]) -> Status:
+    """The worst status among a stage's KPIs; a stage without KPIs has no data."""
+    present = set(statuses)
+    for status in _SEVERITY:
+        if status in present:
+            return status
+    return Status.NO_DATA

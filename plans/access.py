@@ -1,0 +1,90 @@
+"""Who may see and change what. Every view asks here first.
+
+A plan exists only for members of its workspace: anyone else gets a 404, never a hint that it is
+there. Viewers read; editors and admins write; only admins delete plans or manage members.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from plans.models import Membership, Plan, Role, Workspace
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+WRITE_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+
+
+def visible_plans(user: AnyUser) -> QuerySet[Plan]:
+    """The plans of every workspace the user belongs to."""
+    if not user.is_authenticated:
+        return Plan.objects.none()
+    return Plan.objects.filter(workspace__memberships__user=user)
+
+
+def workspaces_for(user: AnyUser, *, writable: bool = False) -> QuerySet[Workspace]:
+    if not user.is_authenticated:
+        return Workspace.objects.none()
+    memberships = Membership.objects.filter(user=user)
+    if writable:
+        memberships = memberships.filter(role__in=WRITE_ROLES)
+    return Workspace.objects.filter(pk__in=memberships.values("workspace"))
+
+
+def role_in(user: AnyUser, workspace_id: int) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    role = (
+        Membership.objects.filter(user=user, workspace_id=workspace_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return Role(role) if role else None
+
+
+def _plan_with_role(user: AnyUser, plan_id: int) -> Plan:
+    """The plan with `member_role` annotated (one query); 404 for anyone outside its workspace."""
+    if not user.is_authenticated:
+        raise Http404("No such plan")
+    role = Membership.objects.filter(workspace=OuterRef("workspace"), user=user).values("role")[:1]
+    plan = (
+        Plan.objects.select_related("workspace")
+        .annotate(member_role=Subquery(role))
+        .filter(pk=plan_id, member_role__isnull=False)
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan")
+    return plan
+
+
+def member_role(plan: Plan) -> str | None:
+    """The role annotated by the helpers below, or None for a plan fetched some other way."""
+    return getattr(plan, "member_role", None)
+
+
+def plan_for_viewer(user: AnyUser, plan_id: int) -> Plan:
+    """A plan the user may read (any member of its workspace)."""
+    return _plan_with_role(user, plan_id)
+
+
+def plan_for_editor(user: AnyUser, plan_id: int) -> Plan:
+    """A plan the user may change: 404 for outsiders, 403 for viewers."""
+    plan = _plan_with_role(user, plan_id)
+    if member_role(plan) not in WRITE_ROLES:
+        raise PermissionDenied("Viewers cannot change plans")
+    return plan
+
+
+def plan_for_admin(user: AnyUser, plan_id: int) -> Plan:
+    """A plan the user may delete: workspace admins only."""
+    plan = _plan_with_role(user, plan_id)
+    if member_role(plan) != Role.ADMIN:
+        raise PermissionDenied("Only workspace admins can do this")
+    return plan
+
+
+def can_edit(plan: Plan) -> bool:
+    """For templates: whether the plan was fetched for someone who may change it."""
+    return member_role(plan) in WRITE_ROLES

@@ -1,0 +1,287 @@
+"""The planning side: workspaces, members, plans and what each RACE stage holds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class Stage(models.TextChoices):
+    """The overview stage and the four RACE stages, in funnel order."""
+
+    PLAN = "plan", "Plan"
+    REACH = "reach", "Reach"
+    ACT = "act", "Act"
+    CONVERT = "convert", "Convert"
+    ENGAGE = "engage", "Engage"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+class Audience(models.TextChoices):
+    B2C = "b2c", "B2C"
+    B2B = "b2b", "B2B"
+    BOTH = "both", "B2C and B2B"
+
+
+class ItemAudience(models.TextChoices):
+    ALL = "all", "All"
+    B2C = "b2c", "B2C"
+    B2B = "b2b", "B2B"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class Media(models.TextChoices):
+    PAID = "paid", "Paid"
+    OWNED = "owned", "Owned"
+    EARNED = "earned", "Earned"
+
+
+class TacticStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", "Count"
+    PERCENT = "percent", "Percent"
+    CURRENCY = "currency", "Currency"
+    RATIO = "ratio", "Ratio"
+    SCORE = "score", "Score"
+    DURATION = "duration", "Duration"
+
+
+class Direction(models.TextChoices):
+    UP = "up", "Higher is better"
+    DOWN = "down", "Lower is better"
+
+
+def _choice_check(field: str, choices: type[models.TextChoices], model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}), name=f"{model}_{field}_valid"
+    )
+
+
+class Versioned(models.Model):
+    """A row edited in forms: `version` goes up on every save so stale forms can be refused."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workspace__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_per_pair"),
+            _choice_check("role", Role, "membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+
+class Plan(Versioned):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="plans")
+    name = models.CharField(max_length=120)
+    audience = models.CharField(max_length=4, choices=Audience.choices, default=Audience.B2C)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR")
+    summary = models.TextField(blank=True, max_length=4000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rolled_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rolled_into"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="plan_period_ordered"
+            ),
+            _choice_check("audience", Audience, "plan"),
+            _choice_check("status", PlanStatus, "plan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        creating = self._state.adding
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if creating:
+            # Every plan has exactly one worksheet per stage from the start, whoever creates it.
+            StageWorksheet.objects.bulk_create(
+                [StageWorksheet(plan=self, stage=stage) for stage in Stage.values]
+            )
+
+    @property
+    def audiences(self) -> list[str]:
+        """The concrete audiences the plan serves: ["b2c"], ["b2b"] or both."""
+        if self.audience == Audience.BOTH:
+            return [Audience.B2C.value, Audience.B2B.value]
+        return [self.audience]
+
+
+class StageWorksheet(Versioned):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="worksheets")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    opportunity = models.TextField(blank=True, max_length=4000)
+    strategy = models.TextField(blank=True, max_length=4000)
+    actions = models.TextField(blank=True, max_length=4000)
+    primary_kpi = models.ForeignKey(
+        "KPI", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "stage"], name="worksheet_one_per_stage"),
+            _choice_check("stage", Stage, "worksheet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.get_stage_display()}"
+
+
+class StageItem(Versioned):
+    """What objectives, tactics and KPIs share: a plan, a stage, an audience and a place in the list."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="%(class)ss")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    audience = models.CharField(max_length=3, choices=ItemAudience.choices, default=ItemAudience.ALL)
+    description = models.TextField(blank=True, max_length=4000)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class KPI(StageItem):
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.COUNT)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
+    baseline = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal("0"))
+    target = models.DecimalField(max_digits=16, decimal_places=4)
+    definition = models.CharField(max_length=300, blank=True)
+    preset_key = models.CharField(max_length=80, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(StageItem.Meta):
+        verbose_name = "KPI"
+        verbose_name_plural = "KPIs"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="kpi_name_unique_in_plan"),
+            _choice_check("stage", Stage, "kpi"),
+            _choice_check("audience", ItemAudience, "kpi"),
+            _choice_check("unit", Unit, "kpi"),
+            _choice_check("direction", Direction, "kpi"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Objective(StageItem):
+    title = models.CharField(max_length=200)
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.SET_NULL, null=True, blank=True, related_name="objectives"
+    )
+    target_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(StageItem.Meta):
+        constraints = [
+            _choice_check("stage", Stage, "objective"),
+            _choice_check("audience", ItemAudience, "objective"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Tactic(StageItem):
+    title = models.CharField(max_length=200)
+    channel = models.CharField(max_length=80, blank=True)
+    media = models.CharField(max_length=6, choices=Media.choices, default=Media.OWNED)
+    owner = models.CharField(max_length=120, blank=True)
+    budget_planned = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    budget_spent = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=TacticStatus.choices, default=TacticStatus.PLANNED)
+    objective = models.ForeignKey(
+        Objective, on_delete=models.SET_NULL, null=True, blank=True, related_name="tactics"
+    )
+    history = HistoricalRecords()
+
+    class Meta(StageItem.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_planned__gte=0) & Q(budget_spent__gte=0),
+                name="tactic_budgets_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="tactic_dates_ordered",
+            ),
+            _choice_check("stage", Stage, "tactic"),
+            _choice_check("audience", ItemAudience, "tactic"),
+            _choice_check("media", Media, "tactic"),
+            _choice_check("status", TacticStatus, "tactic"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
