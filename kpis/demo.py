@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from kpis.models import Measurement, Source
@@ -216,7 +216,7 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
     return SeedReport(created_users=created_users, created_plans=created_plans)
 
 
-def _create_plan(demo: DemoPlan, workspace: Workspace, author: AbstractBaseUser, today: date) -> Plan:
+def _create_plan(demo: DemoPlan, workspace: Workspace, author: User, today: date) -> Plan:
     start, end = demo_period(today)
     plan = Plan.objects.create(
         workspace=workspace,
@@ -229,7 +229,7 @@ def _create_plan(demo: DemoPlan, workspace: Workspace, author: AbstractBaseUser,
         summary=demo.summary,
         created_by=author,
     )
-    rng = random.Random(demo.name)  # same numbers on every machine
+    rng = random.Random(demo.name)  # noqa: S311 -- demo noise, the same on every machine
     budget_index = 0
     for stage in Stage:
         preset = stage_preset(demo.audience, stage.value)
@@ -286,9 +286,9 @@ def _create_plan(demo: DemoPlan, workspace: Workspace, author: AbstractBaseUser,
                 budget_spent=(planned * progress).quantize(Decimal("1")),
                 start_date=start + timedelta(weeks=position),
                 end_date=end,
-                status=TacticStatus.DONE if position == 0 and stage == Stage.PLAN else (
-                    TacticStatus.RUNNING if position < 2 else TacticStatus.PLANNED
-                ),
+                status=TacticStatus.DONE
+                if position == 0 and stage == Stage.PLAN
+                else (TacticStatus.RUNNING if position < 2 else TacticStatus.PLANNED),
                 objective=objectives[position % len(objectives)] if objectives else None,
                 position=position,
             )

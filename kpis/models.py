@@ -30,7 +30,9 @@ class Measurement(models.Model):
     class Meta:
         ordering = ["kpi", "date"]
         constraints = [
-            models.UniqueConstraint(fields=["kpi", "date"], name="measurement_one_per_kpi_and_date"),
+            models.UniqueConstraint(
+                fields=["kpi", "date"], name="measurement_one_per_kpi_and_date"
+            ),
             models.CheckConstraint(
                 condition=Q(source__in=Source.values), name="measurement_source_valid"
             ),

@@ -4,14 +4,14 @@ A plan exists only for members of its workspace: anyone else gets a 404, never a
 there. Viewers read; editors and admins write; only admins delete plans or manage members.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from plans.models import Membership, Plan, Role, Workspace
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 WRITE_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
 

@@ -59,8 +59,18 @@ class ObjectiveAdmin(StageItemAdmin):
 
 @admin.register(Tactic)
 class TacticAdmin(StageItemAdmin):
-    list_display = ["title", "plan", "stage", "audience", "channel", "media", "owner",
-                    "budget_planned", "budget_spent", "status"]
+    list_display = [
+        "title",
+        "plan",
+        "stage",
+        "audience",
+        "channel",
+        "media",
+        "owner",
+        "budget_planned",
+        "budget_spent",
+        "status",
+    ]
     list_filter = [*StageItemAdmin.list_filter, "media", "status"]
     search_fields = ["title", "description", "channel", "owner", "plan__name"]
     raw_id_fields = ["plan", "objective"]

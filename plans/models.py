@@ -72,7 +72,9 @@ class Direction(models.TextChoices):
     DOWN = "down", "Lower is better"
 
 
-def _choice_check(field: str, choices: type[models.TextChoices], model: str) -> models.CheckConstraint:
+def _choice_check(
+    field: str, choices: type[models.TextChoices], model: str
+) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__in": choices.values}), name=f"{model}_{field}_valid"
     )
@@ -111,7 +113,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["workspace__name", "user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_per_pair"),
+            models.UniqueConstraint(
+                fields=["workspace", "user"], name="membership_unique_per_pair"
+            ),
             _choice_check("role", Role, "membership"),
         ]
 
@@ -194,7 +198,9 @@ class StageItem(Versioned):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="%(class)ss")
     stage = models.CharField(max_length=10, choices=Stage.choices)
-    audience = models.CharField(max_length=3, choices=ItemAudience.choices, default=ItemAudience.ALL)
+    audience = models.CharField(
+        max_length=3, choices=ItemAudience.choices, default=ItemAudience.ALL
+    )
     description = models.TextField(blank=True, max_length=4000)
     position = models.PositiveIntegerField(default=0)
 
@@ -259,7 +265,9 @@ class Tactic(StageItem):
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=TacticStatus.choices, default=TacticStatus.PLANNED)
+    status = models.CharField(
+        max_length=8, choices=TacticStatus.choices, default=TacticStatus.PLANNED
+    )
     objective = models.ForeignKey(
         Objective, on_delete=models.SET_NULL, null=True, blank=True, related_name="tactics"
     )

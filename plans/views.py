@@ -16,8 +16,10 @@ PLANS_PER_PAGE = 25
 @require_GET
 @login_required
 def plan_list(request: HtmxHttpRequest) -> HttpResponse:
-    plans = access.visible_plans(request.user).select_related("workspace").order_by(
-        "workspace__name", "-period_start", "name"
+    plans = (
+        access.visible_plans(request.user)
+        .select_related("workspace")
+        .order_by("workspace__name", "-period_start", "name")
     )
     page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "plans/plan_list.html", {"page": page})

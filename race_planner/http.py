@@ -1,6 +1,6 @@
 """Small shared helpers for views."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -9,4 +9,4 @@ class HtmxHttpRequest(HttpRequest):
     """An HttpRequest as our views see it: logged in (views require it) and with htmx details."""
 
     htmx: HtmxDetails
-    user: AbstractBaseUser | AnonymousUser  # type: ignore[assignment]
+    user: User | AnonymousUser

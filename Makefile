@@ -1,0 +1,49 @@
+# RACE Planner: `make run` to try it, `make test` for everything CI checks.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install system-packages lint test-sqlite test-postgres benchmarks clean
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "RACE Planner on http://$(HOST):$(PORT)/ (log in as marketer or manager, password race-demo)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+install: $(STAMP)
+
+# Reinstalled only when pyproject.toml changes; a second `make run` reuses the venv.
+$(STAMP): pyproject.toml
+	bash scripts/system-packages.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[test]"
+	touch $@
+
+system-packages:
+	bash scripts/system-packages.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install
+	bash scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
+
+test: lint test-sqlite test-postgres
+
+benchmarks: install
+	for script in benchmarks/*.py; do $(BIN)/python "$$script" || exit 1; done
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

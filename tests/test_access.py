@@ -1,0 +1,170 @@
+"""Every URL of the project, walked as anonymous, outsider and viewer.
+
+The URL list is discovered from the resolver, so a new view is covered the day it is added:
+give its URL kwargs a value in OBJECT_KWARGS and, if it is not about one plan, say so below.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kpis.models import Measurement
+from plans import access
+from plans.models import Plan, Role
+from tests.factories import (
+    make_kpi,
+    make_measurement,
+    make_member,
+    make_objective,
+    make_plan,
+    make_tactic,
+    make_workspace,
+)
+
+# Pages that are not about one plan, with what a logged-in viewer may do there.
+NOT_PLAN_SCOPED = {
+    "home",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "plans-list",
+    "plans-create",
+    "kpis-portfolio",
+    "kpis-reverse-calculator",
+}
+PUBLIC = {"login", "logout", "home"}  # home only redirects to the plan list
+
+
+def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern, str]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # Django's admin has its own staff-only rules
+            yield from walk(entry, prefix + str(entry.pattern))
+        else:
+            yield entry.name or "", entry, prefix + str(entry.pattern)
+
+
+def project_urls() -> list[str]:
+    return sorted({name for name, _, _ in walk(get_resolver()) if name})
+
+
+def kwargs_for(name: str, plan: Plan, objects: dict[str, object]) -> dict[str, object]:
+    resolver = get_resolver()
+    for _, pattern, _route in walk(resolver):
+        if pattern.name == name:
+            wanted = pattern.pattern.regex.groupindex.keys()
+            missing = [k for k in wanted if k not in objects]
+            assert not missing, f"{name}: add a test value for URL kwargs {missing}"
+            return {k: objects[k] for k in wanted}
+    raise AssertionError(name)
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, object]:
+    workspace = make_workspace(name="Owners")
+    plan = make_plan(workspace=workspace)
+    kpi = make_kpi(plan=plan, name="Visitors")
+    measurement: Measurement = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    objective = make_objective(plan=plan, kpi=kpi)
+    tactic = make_tactic(plan=plan, objective=objective)
+    viewer = make_member(workspace=workspace, role=Role.VIEWER)
+    return {
+        "workspace": workspace,
+        "viewer": viewer,
+        "plan_id": plan.pk,
+        "kpi_id": kpi.pk,
+        "objective_id": objective.pk,
+        "tactic_id": tactic.pk,
+        "measurement_id": measurement.pk,
+        "worksheet_id": plan.worksheets.get(stage="reach").pk,
+        "stage": "reach",
+        "history_id": 1,
+        "kind": "tactic",
+        "plan": plan,
+    }
+
+
+def test_url_list_is_not_empty() -> None:
+    names = project_urls()
+    assert "plans-detail" in names and "plans-list" in names
+
+
+def test_every_url_needs_login(client: Client, world: dict[str, object]) -> None:
+    plan = world["plan"]
+    assert isinstance(plan, Plan)
+    for name in project_urls():
+        if name in PUBLIC:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, plan, world))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code in (302, 405), f"anonymous {method} {name}"
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/"), name
+
+
+def test_outsider_gets_404_on_every_plan_url(world: dict[str, object]) -> None:
+    plan = world["plan"]
+    assert isinstance(plan, Plan)
+    outsider = make_member(workspace=make_workspace(), role=Role.ADMIN)
+    client = Client()
+    client.force_login(outsider)
+    checked = 0
+    for name in project_urls():
+        if name in NOT_PLAN_SCOPED:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, plan, world))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code in (404, 405), (
+                f"outsider {method} {name}: {response.status_code}"
+            )
+        checked += 1
+    assert checked >= 1
+
+
+def test_viewer_cannot_write_anywhere(world: dict[str, object]) -> None:
+    """A viewer's POST is refused (403) wherever POST is allowed; GET pages still open."""
+    plan = world["plan"]
+    viewer = world["viewer"]
+    assert isinstance(plan, Plan) and isinstance(viewer, User)
+    client = Client()
+    client.force_login(viewer)
+    before = plan.version
+    for name in project_urls():
+        if name in PUBLIC or name in {"password_change", "kpis-reverse-calculator"}:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, plan, world))
+        response = client.post(url, {"name": "Hijacked", "title": "Hijacked", "value": "1"})
+        assert response.status_code in (403, 405), f"viewer POST {name}: {response.status_code}"
+    plan.refresh_from_db()
+    assert plan.name != "Hijacked" and plan.version == before
+
+
+def test_access_helper_roles(world: dict[str, object]) -> None:
+    plan = world["plan"]
+    workspace = world["workspace"]
+    assert isinstance(plan, Plan)
+    editor = make_member(workspace=workspace, role=Role.EDITOR)  # type: ignore[arg-type]
+    viewer = world["viewer"]
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    assert access.plan_for_editor(editor, plan.pk) == plan
+    assert access.can_edit(access.plan_for_viewer(editor, plan.pk))
+    assert not access.can_edit(access.plan_for_viewer(viewer, plan.pk))  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        access.plan_for_editor(viewer, plan.pk)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        access.plan_for_admin(editor, plan.pk)
+    with pytest.raises(Http404):
+        access.plan_for_viewer(make_member(workspace=make_workspace()), plan.pk)
+    with pytest.raises(Http404):
+        access.plan_for_viewer(editor, 999_999)
+    assert list(access.visible_plans(editor)) == [plan]

@@ -1,0 +1,105 @@
+"""The plan list and the read-only plan page."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from plans.models import Plan, Workspace
+from tests.factories import make_kpi, make_objective, make_plan, make_tactic
+
+
+def test_plan_list_shows_only_my_workspaces(editor_client: Client, plan: Plan) -> None:
+    hidden = make_plan(name="Someone else's plan")
+    response = editor_client.get(reverse("plans-list"))
+    assert response.status_code == 200
+    assert plan.name in response.content.decode()
+    assert hidden.name not in response.content.decode()
+    assert "Acme" in response.content.decode()
+
+
+def test_plan_list_empty_state_says_what_to_do(client: Client, outsider) -> None:
+    client.force_login(outsider)
+    response = client.get(reverse("plans-list"))
+    assert "No plans yet" in response.content.decode()
+
+
+def test_plan_list_paginates(editor_client: Client, workspace: Workspace) -> None:
+    for i in range(30):
+        make_plan(workspace=workspace, name=f"Plan {i:02}")
+    first = editor_client.get(reverse("plans-list")).content.decode()
+    second = editor_client.get(reverse("plans-list") + "?page=2").content.decode()
+    assert "Page 1 of 2" in first and "Next page" in first
+    assert first.count("<tr>") - 1 == 25 and second.count("<tr>") - 1 == 5
+
+
+def test_plan_page_shows_every_stage_and_item(viewer_client: Client, plan: Plan) -> None:
+    kpi = make_kpi(plan=plan, stage="convert", name="Orders <b>bold</b>")
+    make_objective(plan=plan, stage="act", title="Double sign-ups", kpi=kpi)
+    make_tactic(plan=plan, stage="reach", title="Spring reels", budget_planned="2500")
+    response = viewer_client.get(reverse("plans-detail", args=[plan.pk]))
+    html = response.content.decode()
+    for heading in ("Plan", "Reach", "Act", "Convert", "Engage"):
+        assert f">{heading}</h2>" in html
+    assert "Double sign-ups" in html and "Spring reels" in html and "2,500" in html
+    assert "Orders &lt;b&gt;bold&lt;/b&gt;" in html  # user text is escaped
+
+
+def test_plan_page_query_count_is_flat(
+    viewer_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    for i in range(20):
+        make_tactic(plan=plan, stage="reach", title=f"T{i}")
+        make_kpi(plan=plan, stage="act", name=f"K{i}")
+    with django_assert_max_num_queries(12):
+        viewer_client.get(reverse("plans-detail", args=[plan.pk]))
+
+
+@pytest.mark.parametrize("url", ["/plans/999999/"])
+def test_unknown_plan_is_404(editor_client: Client, url: str) -> None:
+    assert editor_client.get(url).status_code == 404
+
+
+def test_login_page_in_app_look(client: Client, db: None) -> None:
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<label for="id_username">' in html and "RACE Planner" in html
+    assert "/static/css/app.css" in html
+
+
+def test_login_then_logout(client: Client, editor) -> None:
+    from tests.factories import PASSWORD
+
+    response = client.post(reverse("login"), {"username": editor.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("plans-list")
+    response = client.post(reverse("logout"))
+    assert client.get(reverse("plans-list")).status_code == 302
+
+
+def test_wrong_password_gives_a_clear_message(client: Client, editor) -> None:
+    response = client.post(reverse("login"), {"username": editor.username, "password": "nope"})
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_password_change(client: Client, editor) -> None:
+    from tests.factories import PASSWORD
+
+    client.force_login(editor)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "A-new-pass-9281",
+            "new_password2": "A-new-pass-9281",
+        },
+    )
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.check_password("A-new-pass-9281")
+
+
+def test_htmx_and_csrf_wiring_in_base(editor_client: Client, plan: Plan) -> None:
+    html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert "/static/django_htmx/htmx-2.min.js" in html
+    assert "unpkg" not in html and "cdn" not in html.lower()

@@ -1,0 +1,57 @@
+"""Production settings: `check --deploy` is clean and the CSP allows no third-party origin."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import Client
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _clean_environ() -> dict[str, str]:
+    # The test run itself sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; production never does.
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**_clean_environ(), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-secret-key-of-more-than-fifty-characters-0123456789",
+    "ALLOWED_HOSTS": "race.example.org",
+}
+
+
+def test_check_deploy_is_clean() -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stderr and "no issues" in result.stdout
+
+
+def test_missing_secret_key_in_production_is_a_clear_error() -> None:
+    result = run_manage("check", DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="x")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_bad_boolean_is_a_clear_error() -> None:
+    result = run_manage("check", DEBUG="maybe")
+    assert result.returncode != 0 and "DEBUG must be a boolean" in result.stderr
+
+
+def test_csp_header_allows_only_our_origin(client: Client, db: None) -> None:
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "http" not in policy and "*" not in policy
