@@ -16,5 +16,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="plans-list", permanent=False), name="home"),
     path("accounts/", include(accounts)),
     path("plans/", include("plans.urls")),
+    path("", include("kpis.urls")),
     path("admin/", admin.site.urls),
 ]
