@@ -4,5 +4,43 @@ from plans import views
 
 urlpatterns = [
     path("", views.plan_list, name="plans-list"),
+    path("new/", views.plan_create, name="plans-create"),
     path("<int:plan_id>/", views.plan_detail, name="plans-detail"),
+    path("<int:plan_id>/settings/", views.plan_settings, name="plans-settings"),
+    path("<int:plan_id>/delete/", views.plan_delete, name="plans-delete"),
+    path("<int:plan_id>/roll-forward/", views.plan_roll_forward, name="plans-roll-forward"),
+    path("<int:plan_id>/history/", views.plan_history, name="plans-history"),
+    path(
+        "<int:plan_id>/history/<str:kind>/<int:history_id>/restore/",
+        views.history_restore,
+        name="plans-history-restore",
+    ),
+    path("<int:plan_id>/stage-nav/", views.stage_nav, name="plans-stage-nav"),
+    path(
+        "<int:plan_id>/worksheets/<int:worksheet_id>/",
+        views.worksheet_update,
+        name="plans-worksheet-update",
+    ),
+    path(
+        "<int:plan_id>/worksheets/<int:worksheet_id>/primary-kpi/",
+        views.primary_kpi_field,
+        name="plans-primary-kpi",
+    ),
+    path(
+        "<int:plan_id>/stages/<str:stage>/<str:kind>/new/",
+        views.item_create,
+        name="plans-item-create",
+    ),
+    path("<int:plan_id>/<str:kind>/<int:item_id>/", views.item_row, name="plans-item"),
+    path(
+        "<int:plan_id>/<str:kind>/<int:item_id>/edit/",
+        views.item_update,
+        name="plans-item-update",
+    ),
+    path(
+        "<int:plan_id>/<str:kind>/<int:item_id>/delete/",
+        views.item_delete,
+        name="plans-item-delete",
+    ),
+    path("<int:plan_id>/<str:kind>/<int:item_id>/move/", views.item_move, name="plans-item-move"),
 ]
