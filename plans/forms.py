@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.http import QueryDict
 
 from plans import planning
@@ -55,10 +56,22 @@ class VersionedForm(forms.ModelForm):
     def expected_version(self) -> int:
         return int(self.cleaned_data["version"])
 
-    def validate_unique(self) -> None:
-        """Our clean methods check the rules in Python (and KPI names with one query); the
-        database constraints stay as the last line. Django's own check would run one query per
-        constraint on every save."""
+    def _post_clean(self) -> None:
+        """ModelForm's own, without the model's constraint checks: Django runs one query per
+        check constraint there. The forms check the same rules in Python (choices, budgets,
+        dates, KPI names); the database constraints stay as the last line."""
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            self._update_errors(error)
 
     def model_fields(self) -> list[str]:
         return [name for name in self._meta.fields or [] if name != "version"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -57,6 +58,8 @@ def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> s
         return names.get(value, f"#{value}")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # 250.0000 → 250
     return str(value)
 
 
