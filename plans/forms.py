@@ -63,15 +63,15 @@ class VersionedForm(forms.ModelForm):
         try:
             self.instance = construct_instance(self, self.instance, self._meta.fields)
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]
         try:
             self.instance.full_clean(
-                exclude=self._get_validation_exclusions(),
+                exclude=self._get_validation_exclusions(),  # type: ignore[attr-defined]
                 validate_unique=False,
                 validate_constraints=False,
             )
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]
 
     def model_fields(self) -> list[str]:
         return [name for name in self._meta.fields or [] if name != "version"]

@@ -1,6 +1,7 @@
 """The worksheet over HTTP: every view's happy path, its htmx path, outsiders, viewers, budgets."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,7 +19,7 @@ from tests.factories import (
     make_tactic,
 )
 
-HX = {"HTTP_HX_REQUEST": "true"}
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _fill(plan: Plan, per_stage: int) -> None:
@@ -302,7 +303,7 @@ def test_edit_form_and_save_through_htmx(
     url = reverse("plans-item-update", args=[plan.pk, "kpi", kpi.pk])
     with django_assert_max_num_queries(6):
         html = editor_client.get(url, **HX).content.decode()
-    assert 'class="item-row editing"' in html and 'name="kpi-%d-version" value="1"' % kpi.pk in html
+    assert 'class="item-row editing"' in html and f'name="kpi-{kpi.pk}-version" value="1"' in html
     data = _kpi_data(f"kpi-{kpi.pk}", target="250", version="1")
     with django_assert_max_num_queries(6):
         response = editor_client.post(url, data, **HX)
@@ -489,6 +490,7 @@ def test_create_a_b2b_plan_from_the_preset(editor_client: Client, workspace: Wor
     assert (
         plan.currency == "USD"
         and plan.status == "draft"
+        and plan.created_by is not None
         and plan.created_by.username == "eddie-editor"
     )
     assert plan.kpis.exists() and plan.tactics.count() == len([k for k in keys if "-tac-" in k]) - 1
