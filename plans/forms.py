@@ -157,7 +157,13 @@ class ObjectiveForm(StageItemForm):
         return self._kpis.get(self.cleaned_data.get("kpi") or "")
 
     def clean_target_date(self) -> date | None:
-        return self._in_period(self.cleaned_data.get("target_date"), "The target date")
+        """Goals may reach beyond the quarter ("within 12 months"), but not start before it."""
+        value = self.cleaned_data.get("target_date")
+        if value and value < self.plan.period_start:
+            raise ValidationError(
+                f"The target date cannot be before the plan starts ({self.plan.period_start:%d %b %Y})."
+            )
+        return value
 
 
 class TacticForm(StageItemForm):
@@ -283,6 +289,10 @@ class WorksheetForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self._kpis = _choice_lookup(self.fields["primary_kpi"], kpis, "primary KPI")
         self.initial["primary_kpi"] = str(self.instance.primary_kpi_id or "")
+        # The preset's examples as placeholders (the plan is loaded with the worksheet).
+        preset = stage_preset(self.instance.plan.audiences[0], self.instance.stage)
+        for name in ("opportunity", "strategy", "actions"):
+            self.fields[name].widget.attrs["placeholder"] = getattr(preset, f"{name}_hint")
 
     def clean_primary_kpi(self) -> KPI | None:
         return self._kpis.get(self.cleaned_data.get("primary_kpi") or "")
@@ -342,10 +352,10 @@ class PlanCreateForm(forms.Form):
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.B2C)
     quarter = forms.ChoiceField(label="Period", required=False)
     period_start = forms.DateField(
-        required=False, label="Starts", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="Starts (other dates)", widget=forms.DateInput(attrs={"type": "date"})
     )
     period_end = forms.DateField(
-        required=False, label="Ends", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="Ends (other dates)", widget=forms.DateInput(attrs={"type": "date"})
     )
     currency = forms.CharField(max_length=3, initial="EUR", help_text=CURRENCY_HELP)
     start_from = forms.ChoiceField(

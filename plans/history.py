@@ -48,6 +48,7 @@ class Change:
     title: str
     changes: list[FieldChange] = field(default_factory=list)
     restorable: bool = False
+    no_baseline: bool = False  # a change whose earlier state was never recorded
 
 
 def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> str:
@@ -126,6 +127,7 @@ def plan_changes(plan: Plan, *, limit: int = 200) -> list[Change]:
                         )
                 if not change.changes:
                     continue  # only the version or the order moved
+            change.no_baseline = record.history_type == "~" and before is None
             change.restorable = (
                 record.history_type == "-" and kind in RESTORABLE and record.id not in alive[kind]
             )

@@ -306,3 +306,10 @@ def test_tactic_history_names_the_linked_objective(plan: Plan) -> None:
     )
     assert [(f.old, f.new) for f in change.changes] == [("—", "Grow")]
     assert Tactic.objects.get().version == 2
+
+
+def test_objective_target_date_may_lie_beyond_the_period_but_not_before_it(plan: Plan) -> None:
+    data = {"title": "Grow", "audience": "all"}
+    assert ObjectiveForm({**data, "target_date": "2027-06-30"}, plan=plan).is_valid()
+    form = ObjectiveForm({**data, "target_date": "2026-06-30"}, plan=plan)
+    assert not form.is_valid() and "before the plan starts" in form.errors["target_date"][0]
