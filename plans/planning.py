@@ -240,6 +240,13 @@ def _shift(day: date | None, delta: timedelta, plan: Plan) -> date | None:
     return moved if plan.period_start <= moved <= plan.period_end else None
 
 
+def _as_new_row(row: KPI | Objective | Tactic, plan: Plan) -> None:
+    """Turn a loaded row into an unsaved copy for `plan`: save() then inserts it."""
+    row.pk = None
+    row._state.adding = True
+    row.plan, row.version = plan, 1
+
+
 def roll_forward_name(plan: Plan, start: date, end: date) -> str:
     quarter = Quarter.containing(start)
     if quarter.start == start and quarter.end == end:
@@ -275,26 +282,21 @@ def roll_forward(plan: Plan, *, user: User | None) -> Plan:
     for kpi in kpis_with_last_actual(plan):
         old_id = kpi.pk
         last = getattr(kpi, "last_actual", None)
-        kpi.pk = None
-        kpi._state.adding = True
-        kpi.plan, kpi.version = new, 1
+        _as_new_row(kpi, new)
         kpi.baseline = last if last is not None else kpi.baseline
         kpi.save()
         kpis[old_id] = kpi
     objectives: dict[int, Objective] = {}
     for objective in plan.objectives.order_by("stage", "position"):
         old_id = objective.pk
-        objective.pk = None
-        objective._state.adding = True
-        objective.plan, objective.version = new, 1
+        _as_new_row(objective, new)
         objective.kpi = kpis.get(objective.kpi_id or 0)
-        objective.target_date = _shift(objective.target_date, delta, new)
+        if objective.target_date:  # goals may reach past the period: move, never drop
+            objective.target_date += delta
         objective.save()
         objectives[old_id] = objective
     for tactic in plan.tactics.order_by("stage", "position"):
-        tactic.pk = None
-        tactic._state.adding = True
-        tactic.plan, tactic.version = new, 1
+        _as_new_row(tactic, new)
         tactic.objective = objectives.get(tactic.objective_id or 0)
         tactic.budget_spent = Decimal(0)
         tactic.status = TacticStatus.PLANNED

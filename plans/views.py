@@ -24,6 +24,7 @@ from plans.models import KPI, Plan, PlanStatus, Stage, StageWorksheet
 from plans.versioning import save_if_unchanged
 from plans.worksheet import (
     KINDS,
+    ItemKind,
     build_sections,
     choices_for,
     conflict_rows,
@@ -273,10 +274,20 @@ def primary_kpi_field(request: HtmxHttpRequest, plan_id: int, worksheet_id: int)
     return render(request, f"{PARTS}#primary-kpi", {"form": form, "worksheet": worksheet})
 
 
-def _kind(kind: str) -> Any:
+def _kind(kind: str) -> ItemKind:
     if kind not in KINDS:
         raise Http404("No such kind of item")
     return KINDS[kind]
+
+
+def _editable_item(
+    request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int
+) -> tuple[ItemKind, Any]:
+    """The kind and the row, for someone who may change it (404 / 403 otherwise), one query."""
+    item_kind = _kind(kind)
+    return item_kind, access.item_for_editor(
+        request.user, item_kind.queryset(None), plan_id, item_id
+    )
 
 
 def _item_events(response: HttpResponse, kind: str, stage: str) -> HttpResponse:
@@ -342,8 +353,7 @@ def item_row(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int) ->
 @require_http_methods(["GET", "POST"])
 @login_required
 def item_update(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int) -> HttpResponse:
-    item_kind = _kind(kind)
-    item = access.item_for_editor(request.user, item_kind.queryset(None), plan_id, item_id)
+    item_kind, item = _editable_item(request, plan_id, kind, item_id)
     plan = item.plan
     before = item_kind.copy(item)
     choices = choices_for(plan, kind, item.stage)
@@ -385,8 +395,7 @@ def item_update(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int)
 @require_http_methods(["GET", "POST"])
 @login_required
 def item_delete(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int) -> HttpResponse:
-    item_kind = _kind(kind)
-    item = access.item_for_editor(request.user, item_kind.queryset(None), plan_id, item_id)
+    item_kind, item = _editable_item(request, plan_id, kind, item_id)
     plan = item.plan
     if request.method == "POST":
         stage, label = item.stage, str(item)
@@ -407,8 +416,7 @@ def item_delete(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int)
 @login_required
 def item_move(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int) -> HttpResponse:
     """Up or down within its list, or over to the other audience's list."""
-    item_kind = _kind(kind)
-    item = access.item_for_editor(request.user, item_kind.queryset(None), plan_id, item_id)
+    item_kind, item = _editable_item(request, plan_id, kind, item_id)
     plan = item.plan
     audience = request.POST.get("audience", "")
     direction = request.POST.get("direction", "")

@@ -229,6 +229,8 @@ def test_roll_forward_copies_items_and_takes_last_actuals_as_baselines(plan: Pla
     make_measurement(kpi=visitors, on=date(2026, 9, 28), value="240")
     make_measurement(kpi=visitors, on=date(2026, 9, 1), value="999")  # not the latest date
     objective = make_objective(plan=plan, title="Grow", kpi=visitors)
+    objective.target_date = date(2026, 9, 15)
+    objective.save()
     make_tactic(plan=plan, title="Reels", objective=objective, budget_spent="800")
     sheet = plan.worksheets.get(stage="reach")
     sheet.strategy, sheet.primary_kpi = "Video first", visitors
@@ -245,6 +247,7 @@ def test_roll_forward_copies_items_and_takes_last_actuals_as_baselines(plan: Pla
     assert not new_visitors.measurements.exists()
     new_objective = new.objectives.get()
     assert new_objective.kpi == new_visitors
+    assert new_objective.target_date == date(2026, 9, 15) + (date(2026, 10, 1) - date(2026, 7, 1))
     tactic = new.tactics.get()
     assert (
         tactic.objective == new_objective
