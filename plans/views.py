@@ -198,7 +198,7 @@ def plan_detail(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     can_edit = access.can_edit(plan)
     stages = load_stages(plan)
     for content in stages:
-        content.sections = build_sections(plan, content, can_edit=can_edit)  # type: ignore[attr-defined]
+        content.sections = build_sections(plan, content)  # type: ignore[attr-defined]
         content.form = worksheet_form(content) if can_edit else None  # type: ignore[attr-defined]
     nav = [(content.stage, content.item_count) for content in stages]
     context = {"plan": plan, "stages": stages, "can_edit": can_edit, "nav": nav}
@@ -311,7 +311,9 @@ def item_create(request: HtmxHttpRequest, plan_id: int, stage: str, kind: str) -
     if stage not in Stage.values:
         raise Http404("No such stage")
     choices = choices_for(plan, kind, stage)
-    form = item_form(plan, kind, stage, request.POST or None, choices=choices)
+    hint = request.GET.get("position", "")
+    position = int(hint) if hint.isdigit() else None
+    form = item_form(plan, kind, stage, request.POST or None, choices=choices, position=position)
     context: dict[str, Any] = {"plan": plan, "form": form, "kind": item_kind, "stage": stage}
     if request.method == "POST" and form.is_valid():
         item = form.save(commit=False)

@@ -109,7 +109,7 @@ class ItemGroup:
 class KindSection:
     kind: ItemKind
     groups: list[ItemGroup]
-    add_form: StageItemForm | None
+    next_position: int  # where an added row goes; the add form is fetched when opened
 
     @property
     def count(self) -> int:
@@ -121,14 +121,6 @@ def groups_for(plan: Plan, items: list[Any]) -> list[ItemGroup]:
     for item in items:
         groups[group_of(plan, item)].items.append(item)
     return list(groups.values())
-
-
-def _choices(kind: str, *, kpis: list[KPI], objectives: list[Objective]) -> dict[str, Any]:
-    if kind == "objective":
-        return {"kpis": kpis}
-    if kind == "tactic":
-        return {"objectives": objectives}
-    return {}
 
 
 def choices_for(plan: Plan, kind: str, stage: str) -> dict[str, Any]:
@@ -161,26 +153,16 @@ def next_position(items: list[Any]) -> int:
     return max((item.position for item in items), default=-1) + 1
 
 
-def build_sections(plan: Plan, content: StageContent, *, can_edit: bool) -> list[KindSection]:
+def build_sections(plan: Plan, content: StageContent) -> list[KindSection]:
     lists: dict[str, list[Any]] = {
         "objective": content.objectives,
         "tactic": content.tactics,
         "kpi": content.kpis,
     }
-    sections = []
-    for key, kind in KINDS.items():
-        form = None
-        if can_edit:
-            choices = _choices(key, kpis=content.kpis, objectives=content.objectives)
-            form = item_form(
-                plan,
-                key,
-                content.stage.value,
-                choices=choices,
-                position=next_position(lists[key]),
-            )
-        sections.append(KindSection(kind, groups_for(plan, lists[key]), form))
-    return sections
+    return [
+        KindSection(kind, groups_for(plan, lists[key]), next_position(lists[key]))
+        for key, kind in KINDS.items()
+    ]
 
 
 def worksheet_form(content: StageContent) -> WorksheetForm:

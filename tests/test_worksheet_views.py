@@ -82,7 +82,8 @@ def test_editor_sees_forms_for_every_stage(editor_client: Client, plan: Plan) ->
     make_tactic(plan=plan, stage="reach", title="Spring reels", budget_planned="2500")
     html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
     for stage in ("plan", "reach", "act", "convert", "engage"):
-        assert f'id="ws-form-{stage}"' in html and f'id="add-{stage}-tactic"' in html
+        assert f'id="ws-form-{stage}"' in html
+        assert f'hx-get="/plans/{plan.pk}/stages/{stage}/tactic/new/?position=' in html
     assert "Spring reels" in html and "2,500 EUR" in html
     assert 'hx-post="/plans/' in html and 'hx-trigger="change"' in html
     assert "Guidance for B2C plans" in html and "Start next quarter from this plan" in html
@@ -250,6 +251,17 @@ def test_add_a_tactic_with_a_budget_through_htmx(
     assert "itemsChanged" in response["HX-Trigger"]
     tactic = Tactic.objects.get()
     assert (tactic.stage, tactic.budget_planned, tactic.position) == ("reach", Decimal("1200"), 3)
+
+
+def test_add_form_is_fetched_when_opened(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    make_objective(plan=plan, stage="act", title="Double sign-ups")
+    url = reverse("plans-item-create", args=[plan.pk, "act", "tactic"]) + "?position=4"
+    with django_assert_max_num_queries(6):
+        html = editor_client.get(url, **HX).content.decode()
+    assert html.lstrip().startswith('<form id="add-act-tactic"')
+    assert 'name="new-tactic-act-position" value="4"' in html and "Double sign-ups" in html
 
 
 def test_add_with_bad_input_keeps_it_and_shows_errors(editor_client: Client, plan: Plan) -> None:
