@@ -3,6 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -11,7 +12,7 @@ from kpis.demo import seed_demo
 PROJECT_APPS = {"plans", "kpis"}
 
 
-def project_models() -> list[type]:
+def project_models() -> list[type[Model]]:
     return [m for m in admin.site._registry if m._meta.app_label in PROJECT_APPS]
 
 
@@ -28,7 +29,7 @@ def test_every_project_model_is_in_the_admin() -> None:
 
 
 @pytest.mark.parametrize("model", project_models(), ids=lambda m: m.__name__)
-def test_admin_changelist_with_search_and_filters(db: None, model: type) -> None:
+def test_admin_changelist_with_search_and_filters(db: None, model: type[Model]) -> None:
     seed_demo()
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "pw-12345-x"))
@@ -39,7 +40,8 @@ def test_admin_changelist_with_search_and_filters(db: None, model: type) -> None
     assert response.status_code == 200
     full = client.get(url)
     assert full.status_code == 200 and 'id="changelist-filter"' in full.content.decode()
-    first = model.objects.first()
+    first = model._default_manager.first()
+    assert first is not None
     assert (
         client.get(
             reverse(
