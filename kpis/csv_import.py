@@ -80,6 +80,19 @@ class Preview:
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
 
+    # For templates, which cannot pass arguments.
+    @property
+    def count_new(self) -> int:
+        return self.count("new")
+
+    @property
+    def count_update(self) -> int:
+        return self.count("update")
+
+    @property
+    def count_same(self) -> int:
+        return self.count("same")
+
 
 @dataclass(frozen=True)
 class ImportResult:

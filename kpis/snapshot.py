@@ -191,3 +191,53 @@ def plan_snapshot(
         funnel=build_funnel(volumes),
         budget_by_channel=[(name, planned, spent) for name, (planned, spent) in channels],
     )
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    plan: Plan
+    stages: list[tuple[Stage, Status, int]]  # (stage, worst status, number of KPIs)
+    status: Status
+
+    @property
+    def kpi_count(self) -> int:
+        return sum(count for _, _, count in self.stages)
+
+
+def portfolio(plans: list[Plan], *, today: date | None = None) -> list[PortfolioRow]:
+    """Each plan's status per stage as of today, in two queries for any number of plans."""
+    today = today or timezone.localdate()
+    by_id = {plan.pk: plan for plan in plans}
+    kpis = list(KPI.objects.filter(plan__in=list(by_id)).order_by("position", "id"))
+    latest: dict[int, tuple[date, Decimal]] = {}
+    rows = Measurement.objects.filter(kpi__plan__in=list(by_id), date__lte=today)
+    # Only each KPI's latest value decides its status; later rows overwrite earlier ones.
+    for kpi_id, on, value in rows.order_by("date").values_list("kpi_id", "date", "value"):
+        latest[kpi_id] = (on, value)
+    statuses: dict[tuple[int, str], list[Status]] = defaultdict(list)
+    for kpi in kpis:
+        plan = by_id[kpi.plan_id]
+        found = latest.get(kpi.pk)
+        result = progress(
+            baseline=kpi.baseline,
+            target=kpi.target,
+            direction=kpi.direction,
+            start=plan.period_start,
+            end=plan.period_end,
+            measurements=[found] if found else [],
+            today=today,
+        )
+        statuses[(plan.pk, kpi.stage)].append(result.status)
+    result_rows = []
+    for plan in plans:
+        stages = [
+            (
+                stage,
+                summarise(statuses[(plan.pk, stage.value)]),
+                len(statuses[(plan.pk, stage.value)]),
+            )
+            for stage in Stage
+        ]
+        overall = summarise(status for _, status, count in stages if count)
+        result_rows.append(PortfolioRow(plan=plan, stages=stages, status=overall))
+    return result_rows
