@@ -21,7 +21,6 @@ class MeasurementForm(forms.ModelForm):
         model = Measurement
         fields = ["date", "value", "note"]
         widgets = {"date": DATE_INPUT, "value": forms.NumberInput(attrs={"step": "any"})}
-        help_texts = {"date": "A second value for the same date replaces the first."}
 
 
 class CheckInForm(forms.Form):
@@ -137,7 +136,6 @@ class PortfolioFilterForm(forms.Form):
         label="KPI status",
         required=False,
         choices=[("", "Any KPI status"), *[(s.value, s.label) for s in Status]],
-        help_text="A plan's status is its worst stage.",
     )
     plan_status = forms.ChoiceField(
         label="Plan state", required=False, choices=[("", "Any state"), *PlanStatus.choices]
