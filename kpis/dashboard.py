@@ -18,6 +18,8 @@ class KPICard:
     figure: dict[str, Any]
     sparkline: str
     summary: str  # the chart in one sentence, for screen readers and for a quick read
+    latest: str  # formatted here once rather than through template filters, 40 times a page
+    target: str
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,14 @@ def kpi_summary(item: KPIStatus, snapshot: PlanSnapshot) -> str:
     target = f"Target {with_unit(kpi.target, kpi.unit)} by {plan.period_end:%-d %b %Y}"
     if result.latest is None or result.latest_date is None:
         return f"{kpi.name}: no actuals in this period. {target}."
+    count = len(item.measurements)
     expected = expected_value(
         kpi.baseline, kpi.target, plan.period_start, plan.period_end, result.latest_date
     )
     return (
         f"{kpi.name}: {with_unit(result.latest, kpi.unit)} on {result.latest_date:%-d %b}, "
         f"expected {with_unit(expected, kpi.unit)} by then. {target}. "
-        f"{result.status.label}; {len(item.measurements)} actuals shown."
+        f"{result.status.label}; {count} actual{'' if count == 1 else 's'} shown."
     )
 
 
@@ -59,9 +62,11 @@ def build_dashboard(snapshot: PlanSnapshot) -> Dashboard:
                 KPICard(
                     item=item,
                     chart_id=f"fig-kpi-{item.kpi.pk}",
-                    figure=charts.figure_json(charts.kpi_figure(item, snapshot)),
+                    figure=charts.kpi_figure_data(item, snapshot),
                     sparkline=charts.sparkline_points(item.measurements),
                     summary=kpi_summary(item, snapshot),
+                    latest=with_unit(item.progress.latest, item.kpi.unit),
+                    target=with_unit(item.kpi.target, item.kpi.unit),
                 )
                 for item in stage.kpis
             ],
@@ -71,7 +76,7 @@ def build_dashboard(snapshot: PlanSnapshot) -> Dashboard:
     return Dashboard(
         snapshot=snapshot,
         stages=stages,
-        funnel=charts.figure_json(charts.funnel_figure(snapshot.funnel)),
-        budget_by_stage=charts.figure_json(charts.budget_by_stage_figure(snapshot)),
-        budget_by_channel=charts.figure_json(charts.budget_by_channel_figure(snapshot)),
+        funnel=charts.funnel_figure_data(snapshot.funnel),
+        budget_by_stage=charts.budget_by_stage_figure_data(snapshot),
+        budget_by_channel=charts.budget_by_channel_figure_data(snapshot),
     )

@@ -97,3 +97,22 @@ def test_sparkline_points() -> None:
         [(date(2026, 7, 1), Decimal(0)), (date(2026, 7, 8), Decimal(10))], width=100, height=20
     )
     assert points == "0.0,18.0 100.0,2.0"
+
+
+def test_dashboard_data_and_pdf_figures_agree(db: None) -> None:
+    """The plain data the dashboard embeds is exactly what the go.Figure holds."""
+    snapshot = _snapshot(db)
+    pairs = [
+        (
+            charts.kpi_figure_data(snapshot.kpis[0], snapshot),
+            charts.kpi_figure(snapshot.kpis[0], snapshot),
+        ),
+        (charts.funnel_figure_data(snapshot.funnel), charts.funnel_figure(snapshot.funnel)),
+        (charts.budget_by_stage_figure_data(snapshot), charts.budget_by_stage_figure(snapshot)),
+        (charts.budget_by_channel_figure_data(snapshot), charts.budget_by_channel_figure(snapshot)),
+    ]
+    for data, figure in pairs:
+        built = charts.figure_json(figure)
+        assert json.loads(json.dumps(data["data"])) == built["data"]
+        layout = {k: v for k, v in built["layout"].items() if k != "template"}
+        assert json.loads(json.dumps(data["layout"])) == layout
