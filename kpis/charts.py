@@ -172,9 +172,10 @@ def funnel_figure_data(steps: list[FunnelStep], *, height: int = 320) -> Figure:
     layout = _layout(
         height=height,
         barmode="group",
-        margin={"l": 56, "r": 12, "t": 24, "b": 56},
-        yaxis={"type": "log", "title": {"text": "Volume"}},
-        xaxis={"tickangle": 0},
+        margin={"l": 8, "r": 64, "t": 8, "b": 40},
+        # Powers of ten only (1, 10, 100, 1k…): the 2s and 5s between them crowd a small chart.
+        xaxis={"type": "log", "dtick": 1, "tickformat": "~s"},
+        yaxis={"autorange": "reversed", "automargin": True},
     )
     shown = [s for s in steps if s.target is not None or s.actual is not None]
     if not shown:
@@ -188,15 +189,19 @@ def funnel_figure_data(steps: list[FunnelStep], *, height: int = 320) -> Figure:
         traces.append(
             {
                 "type": "bar",
+                "orientation": "h",
                 "name": name,
-                "x": labels,
+                "y": labels,
                 # Log axes cannot show zero or less; such volumes are left out of the bars.
-                "y": [num(v) if v is not None and v > 0 else None for v in volumes],
+                "x": [num(v) if v is not None and v > 0 else None for v in volumes],
                 "marker": {"color": colour},
                 "text": ["" if r is None else f"→ {percent(r)}" for r in rates],
                 "textposition": "outside",
+                "textfont": {"size": 11},
+                # Keep the rates readable instead of shrinking them to the bar's height.
+                "constraintext": "none",
                 "cliponaxis": False,
-                "hovertemplate": "%{y:,} %{text}",
+                "hovertemplate": "%{x:,} %{text}",
             }
         )
     return {"data": traces, "layout": layout}

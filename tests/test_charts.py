@@ -52,11 +52,11 @@ def test_funnel_figure_shows_volumes_and_rates(db: None) -> None:
     target, actual = figure.data
     assert target.name == "Target" and actual.name == "Actual"
     # Only stages with a primary KPI are drawn.
-    assert list(target.x) == ["Reach<br>Visitors", "Act<br>Leads"]
-    assert list(target.y) == [920.0, 46.0] and list(actual.y) == [120.0, 3.0]
+    assert list(target.y) == ["Reach<br>Visitors", "Act<br>Leads"]
+    assert list(target.x) == [920.0, 46.0] and list(actual.x) == [120.0, 3.0]
     assert list(target.text) == ["", "→ 5 %"]
     assert list(actual.text) == ["", "→ 2.5 %"]
-    assert figure.layout.yaxis.type == "log"
+    assert figure.layout.xaxis.type == "log" and target.orientation == "h"
 
 
 def test_funnel_without_primary_kpis_says_so(db: None) -> None:
