@@ -152,6 +152,18 @@ class PortfolioFilterForm(forms.Form):
         quarter_field.choices = [("", "Any quarter")] + [(q, q.replace("-", " ")) for q in quarters]
 
 
+def _rate_field(label: str, *, initial: int) -> forms.DecimalField:
+    """A conversion rate entered in percent, above 0 and at most 100."""
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal("0.01"),
+        max_value=100,
+        max_digits=6,
+        decimal_places=3,
+        initial=Decimal(initial),
+    )
+
+
 class ReverseCalculatorForm(forms.Form):
     target_kind = forms.ChoiceField(
         label="Start from",
@@ -168,22 +180,8 @@ class ReverseCalculatorForm(forms.Form):
     average_order_value = forms.DecimalField(
         label="Average order value", required=False, max_digits=14, decimal_places=2
     )
-    lead_to_customer = forms.DecimalField(
-        label="Lead-to-customer rate (%)",
-        min_value=Decimal("0.01"),
-        max_value=100,
-        max_digits=6,
-        decimal_places=3,
-        initial=Decimal(10),
-    )
-    visitor_to_lead = forms.DecimalField(
-        label="Visitor-to-lead rate (%)",
-        min_value=Decimal("0.01"),
-        max_value=100,
-        max_digits=6,
-        decimal_places=3,
-        initial=Decimal(3),
-    )
+    lead_to_customer = _rate_field("Lead-to-customer rate (%)", initial=10)
+    visitor_to_lead = _rate_field("Visitor-to-lead rate (%)", initial=3)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -220,3 +220,17 @@ def test_plan_page_links_to_dashboard(viewer_client: Client, plan: Plan) -> None
     html = viewer_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
     assert reverse("kpis-dashboard", args=[plan.pk]) in html
     assert reverse("kpis-portfolio") in html  # main navigation
+
+
+def test_portfolio_pages_keep_the_filters(
+    editor_client: Client, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpis import views
+
+    monkeypatch.setattr(views, "PLANS_PER_PAGE", 1)
+    make_plan(workspace=workspace, name="First", status="active")
+    make_plan(workspace=workspace, name="Second", status="active")
+    make_plan(workspace=workspace, name="Draft one", status="draft")
+    html = editor_client.get(reverse("kpis-portfolio"), {"plan_status": "active"}).content.decode()
+    assert "Page 1 of 2" in html
+    assert 'href="?plan_status=active&amp;page=2"' in html
