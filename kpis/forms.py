@@ -23,6 +23,21 @@ class MeasurementForm(forms.ModelForm):
         widgets = {"date": DATE_INPUT, "value": forms.NumberInput(attrs={"step": "any"})}
 
 
+class MeasurementEditForm(MeasurementForm):
+    """Editing a value: `seen` says which version of it the form was opened on."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["seen"] = self.instance.recorded_at.isoformat()
+
+    def is_stale(self) -> bool:
+        """True when someone saved the value after this form was opened."""
+        return self.cleaned_data.get("seen") != self.instance.recorded_at.isoformat()
+
+
 class CheckInForm(forms.Form):
     """One value per KPI for one date: a weekly check-in in a single form."""
 

@@ -111,7 +111,12 @@ def test_edit_value(editor_client: Client, kpi: KPI) -> None:
     assert 'value="120.0000"' in row or 'value="120"' in row
     page = editor_client.get(url).content.decode()
     assert "Edit the value of Visitors" in page
-    data = {f"e{m.pk}-date": "2026-07-07", f"e{m.pk}-value": "125.5", f"e{m.pk}-note": "fixed"}
+    data = {
+        f"e{m.pk}-date": "2026-07-07",
+        f"e{m.pk}-value": "125.5",
+        f"e{m.pk}-note": "fixed",
+        f"e{m.pk}-seen": m.recorded_at.isoformat(),
+    }
     html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
     assert "Updated 125.5" in html
     m.refresh_from_db()
@@ -123,7 +128,11 @@ def test_edit_value_onto_a_measured_date_is_refused(editor_client: Client, kpi: 
     m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
     make_measurement(kpi=kpi, on=date(2026, 7, 13), value="140")
     url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
-    data = {f"e{m.pk}-date": "2026-07-13", f"e{m.pk}-value": "1"}
+    data = {
+        f"e{m.pk}-date": "2026-07-13",
+        f"e{m.pk}-value": "1",
+        f"e{m.pk}-seen": m.recorded_at.isoformat(),
+    }
     response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "already has a value on that date" in response.content.decode()
@@ -291,3 +300,24 @@ def test_export_csv(viewer_client: Client, plan: Plan, kpi: KPI) -> None:
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffkpi,date,value,note\r\n")
     assert "Visitors,2026-07-06,120,'=cmd()" in text
+
+
+def test_edit_from_a_stale_form_overwrites_nothing(editor_client: Client, kpi: KPI) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
+    opened = m.recorded_at.isoformat()
+    data = {
+        f"e{m.pk}-date": "2026-07-06",
+        f"e{m.pk}-value": "999",
+        f"e{m.pk}-seen": opened,
+    }
+    m.value = Decimal(130)
+    m.save()  # someone else saves meanwhile
+    html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Someone changed this value while you were editing it: it is now 130" in html
+    assert 'value="999"' in html  # the user's input is kept
+    m.refresh_from_db()
+    assert m.value == 130
+    # Sending the form again (now knowing the current value) saves it.
+    fresh = {**data, f"e{m.pk}-seen": m.recorded_at.isoformat()}
+    assert "Updated 999" in editor_client.post(url, fresh, HTTP_HX_REQUEST="true").content.decode()
