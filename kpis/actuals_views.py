@@ -146,21 +146,10 @@ def _plan_measurement(
 def measurement_edit(request: HtmxHttpRequest, plan_id: int, measurement_id: int) -> HttpResponse:
     plan, measurement = _plan_measurement(request, plan_id, measurement_id)
     kpi = measurement.kpi
-    current = {"value": measurement.value, "date": measurement.date, "note": measurement.note}
     form = MeasurementEditForm(
         request.POST or None, instance=measurement, prefix=f"e{measurement.pk}"
     )
-    if request.method == "POST" and form.is_valid() and form.is_stale():
-        form.add_error(
-            None,
-            f"Someone changed this value while you were editing it: it is now "
-            f"{amount(current['value'])} on {current['date']:%-d %b %Y}"
-            + (f" ({current['note']})" if current["note"] else "")
-            + ". Nothing was overwritten; edit it again if your value should replace it.",
-        )
-        form.data = form.data.copy()
-        form.data[form.add_prefix("seen")] = measurement.recorded_at.isoformat()
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.refuse_if_stale():
         clash = (
             Measurement.objects.filter(kpi=kpi, date=form.cleaned_data["date"])
             .exclude(pk=measurement.pk)

@@ -11,6 +11,7 @@ from django import forms
 from kpis import csv_import
 from kpis.models import Measurement
 from kpis.progress import Status
+from kpis.templatetags.kpi_format import amount
 from plans.models import KPI, Plan, PlanStatus, Workspace
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,12 +31,29 @@ class MeasurementEditForm(MeasurementForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Cleaning copies the input onto the instance; keep what is saved now for the message.
+        saved = self.instance
+        self.saved_version = saved.recorded_at.isoformat()
+        self.saved_text = f"{amount(saved.value)} on {saved.date:%-d %b %Y}" + (
+            f" ({saved.note})" if saved.note else ""
+        )
         if not self.is_bound:
-            self.initial["seen"] = self.instance.recorded_at.isoformat()
+            self.initial["seen"] = self.saved_version
 
-    def is_stale(self) -> bool:
-        """True when someone saved the value after this form was opened."""
-        return self.cleaned_data.get("seen") != self.instance.recorded_at.isoformat()
+    def refuse_if_stale(self) -> bool:
+        """Refuse a form opened before someone else saved the value; True when refused."""
+        if self.cleaned_data.get("seen") == self.saved_version:
+            return False
+        self.add_error(
+            None,
+            f"Someone changed this value while you were editing it: it is now {self.saved_text}. "
+            "Nothing was overwritten; save again if your value should replace it.",
+        )
+        # The next save is made knowing the current value.
+        data = dict(self.data.items())
+        data[self.add_prefix("seen")] = self.saved_version
+        self.data = data
+        return True
 
 
 class CheckInForm(forms.Form):
