@@ -39,6 +39,8 @@ class MeasurementEditForm(MeasurementForm):
         )
         if not self.is_bound:
             self.initial["seen"] = self.saved_version
+            # 27.5, not the column's 27.5000.
+            self.initial["value"] = format(saved.value.normalize(), "f")
 
     def refuse_if_stale(self) -> bool:
         """Refuse a form opened before someone else saved the value; True when refused."""
