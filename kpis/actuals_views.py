@@ -211,7 +211,10 @@ def check_in(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 )
         messages.success(request, f"Checked in {len(form.values())} value(s) for {on:%-d %b %Y}.")
         return redirect("kpis-dashboard", plan.pk)
-    rows = [(kpi, form[CheckInForm.field_name(kpi)]) for kpi in kpis]
+    latest: dict[int, Measurement] = {}
+    for measurement in Measurement.objects.filter(kpi__plan=plan).order_by("date"):
+        latest[measurement.kpi_id] = measurement  # later dates overwrite earlier ones
+    rows = [(kpi, latest.get(kpi.pk), form[CheckInForm.field_name(kpi)]) for kpi in kpis]
     return render(request, "kpis/check_in.html", {"plan": plan, "form": form, "rows": rows})
 
 

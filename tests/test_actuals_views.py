@@ -321,3 +321,11 @@ def test_edit_from_a_stale_form_overwrites_nothing(editor_client: Client, kpi: K
     # Sending the form again (now knowing the current value) saves it.
     fresh = {**data, f"e{m.pk}-seen": m.recorded_at.isoformat()}
     assert "Updated 999" in editor_client.post(url, fresh, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_check_in_shows_each_kpis_latest_value(editor_client: Client, plan: Plan, kpi: KPI) -> None:
+    make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    make_measurement(kpi=kpi, on=date(2026, 7, 13), value="150")
+    make_kpi(plan=plan, name="Leads")
+    html = editor_client.get(reverse("kpis-check-in", args=[plan.pk])).content.decode()
+    assert "150 <span" in html and "on 13 Jul" in html and "None yet" in html
