@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from kpis import charts
+from kpis.funnel import FunnelStep
 from kpis.progress import expected_value
 from kpis.snapshot import KPIStatus, PlanSnapshot, StageSummary
 from kpis.templatetags.kpi_format import with_unit
@@ -35,6 +38,42 @@ class Dashboard:
     funnel: dict[str, Any]
     budget_by_stage: dict[str, Any]
     budget_by_channel: dict[str, Any]
+    calculator_query: str  # the reverse calculator, filled in from this plan's funnel targets
+    periods: list[tuple[str, str]]  # (label, query) of quick period choices
+
+
+def calculator_query(steps: list[FunnelStep]) -> str:
+    """Query string for the reverse calculator: the Convert target and the planned rates."""
+    by_stage = {step.stage: step for step in steps}
+    act, convert = by_stage.get("act"), by_stage.get("convert")
+    params: dict[str, str] = {"target_kind": "customers"}
+    if convert and convert.target is not None:
+        params["customers"] = format(convert.target.normalize(), "f")
+    if convert and convert.target_rate is not None and 0 < convert.target_rate <= 1:
+        params["lead_to_customer"] = f"{float(convert.target_rate) * 100:.3f}".rstrip("0").rstrip(
+            "."
+        )
+    if act and act.target_rate is not None and 0 < act.target_rate <= 1:
+        params["visitor_to_lead"] = f"{float(act.target_rate) * 100:.3f}".rstrip("0").rstrip(".")
+    return urlencode(params)
+
+
+def period_choices(snapshot: PlanSnapshot) -> list[tuple[str, str]]:
+    """Quick periods: the whole plan, its months, and the last four weeks up to today."""
+    plan = snapshot.plan
+    choices = [("Whole plan", "")]
+    month = date(plan.period_start.year, plan.period_start.month, 1)
+    while month <= plan.period_end and len(choices) < 7:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        start = max(month, plan.period_start)
+        end = min(following - timedelta(days=1), plan.period_end)
+        choices.append((f"{month:%b %Y}", urlencode({"start": start, "end": end})))
+        month = following
+    today = min(snapshot.today, plan.period_end)
+    if today >= plan.period_start:
+        start = max(plan.period_start, today - timedelta(days=27))
+        choices.append(("Last 4 weeks", urlencode({"start": start, "end": today})))
+    return choices
 
 
 def kpi_summary(item: KPIStatus, snapshot: PlanSnapshot) -> str:
@@ -79,4 +118,6 @@ def build_dashboard(snapshot: PlanSnapshot) -> Dashboard:
         funnel=charts.funnel_figure_data(snapshot.funnel),
         budget_by_stage=charts.budget_by_stage_figure_data(snapshot),
         budget_by_channel=charts.budget_by_channel_figure_data(snapshot),
+        calculator_query=calculator_query(snapshot.funnel),
+        periods=period_choices(snapshot),
     )

@@ -234,3 +234,14 @@ def test_portfolio_pages_keep_the_filters(
     html = editor_client.get(reverse("kpis-portfolio"), {"plan_status": "active"}).content.decode()
     assert "Page 1 of 2" in html
     assert 'href="?plan_status=active&amp;page=2"' in html
+
+
+def test_quick_periods_and_calculator_link(editor_client: Client, plan: Plan) -> None:
+    _fill(plan, kpis=5, weeks=2)  # primary KPIs with target 500 each
+    html = editor_client.get(reverse("kpis-dashboard", args=[plan.pk])).content.decode()
+    assert "?start=2026-07-01&amp;end=2026-07-31" in html and ">Jul 2026</a>" in html
+    assert ">Sep 2026</a>" in html and "Whole plan" in html
+    assert (
+        "target_kind=customers&amp;customers=500&amp;lead_to_customer=100&amp;visitor_to_lead=100"
+        in html
+    )

@@ -50,3 +50,37 @@ def test_kpi_summary_reads_as_a_sentence(db: None) -> None:
     assert kpi_summary(item, snapshot) == (
         "Leads: no actuals in this period. Target 10 by 30 Sep 2026."
     )
+
+
+def test_calculator_query_from_funnel_targets() -> None:
+    from kpis.dashboard import calculator_query
+    from kpis.funnel import build_funnel
+
+    steps = build_funnel(
+        {
+            "reach": ("Visitors", Decimal(4500), None),
+            "act": ("Leads", Decimal(90), None),
+            "convert": ("Deals", Decimal(6), None),
+        }
+    )
+    assert calculator_query(steps) == (
+        "target_kind=customers&customers=6&lead_to_customer=6.667&visitor_to_lead=2"
+    )
+    # Without targets the calculator simply opens empty.
+    assert calculator_query(build_funnel({})) == "target_kind=customers"
+
+
+def test_period_choices(db: None) -> None:
+    from kpis.dashboard import period_choices
+
+    plan = make_plan(period_start=date(2026, 7, 15), period_end=date(2026, 9, 10))
+    choices = period_choices(plan_snapshot(plan, today=date(2026, 8, 20)))
+    assert choices == [
+        ("Whole plan", ""),
+        ("Jul 2026", "start=2026-07-15&end=2026-07-31"),
+        ("Aug 2026", "start=2026-08-01&end=2026-08-31"),
+        ("Sep 2026", "start=2026-09-01&end=2026-09-10"),
+        ("Last 4 weeks", "start=2026-07-24&end=2026-08-20"),
+    ]
+    before = period_choices(plan_snapshot(plan, today=date(2026, 7, 1)))
+    assert before[-1][0] == "Sep 2026"  # no "last 4 weeks" before the plan starts
