@@ -112,10 +112,10 @@ def test_file_level_refusals(csv_plan: Plan, data: bytes, message: str) -> None:
         preview_actuals(csv_plan, data)
 
 
-def test_row_limit(csv_plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csv_import, "MAX_ROWS", 2)
-    data = GOOD + "Visitors,2026-07-13,1,\n"
-    with pytest.raises(ImportRefused, match="more than 2 rows"):
+def test_row_limit(csv_plan: Plan) -> None:
+    lines = [f"Visitors,2026-07-06,{n}," for n in range(csv_import.MAX_ROWS + 1)]
+    data = "kpi,date,value,note\n" + "\n".join(lines)
+    with pytest.raises(ImportRefused, match="more than 10,000 rows"):
         preview_actuals(csv_plan, data.encode())
 
 
