@@ -222,12 +222,11 @@ def check_in(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def import_actuals(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = access.plan_for_editor(request.user, plan_id)
-    context: dict[str, Any] = {"plan": plan, "form": ImportForm(), "limits": csv_import}
+    context: dict[str, Any] = {"plan": plan, "form": ImportForm()}
     if request.method == "POST" and "text" in request.POST:
-        # The confirmation: check the same text again and write it, all or nothing.
-        confirm = ConfirmImportForm(request.POST)
+        # The confirmation: the text comes back from the browser, so it is checked again.
         try:
-            preview = csv_import.preview_actuals(plan, confirm.data.get("text", ""))
+            preview = csv_import.preview_actuals(plan, request.POST["text"])
         except csv_import.ImportRefused as refused:
             context["refused"] = str(refused)
         else:
@@ -255,11 +254,8 @@ def import_actuals(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 if preview.ok:
                     context["confirm"] = ConfirmImportForm(initial={"text": text})
     if "preview" in context:
-        preview = context["preview"]
-        shown = [row for row in preview.rows[:PREVIEW_ROWS]]
-        shown += [row for row in preview.errors if row.line > shown[-1].line] if shown else []
-        context["shown"] = shown
-        context["hidden_rows"] = len(preview.rows) - len(shown)
+        context["shown"] = context["preview"].shown(PREVIEW_ROWS)
+        context["hidden_rows"] = len(context["preview"].rows) - len(context["shown"])
     return render(request, "kpis/import.html", context)
 
 

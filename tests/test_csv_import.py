@@ -169,3 +169,15 @@ def test_command_imports_and_reports_errors(csv_plan: Plan, tmp_path: Path) -> N
         semi = tmp_path / "semi.csv"
         semi.write_text("kpi;date;value;note\n", encoding="utf-8")
         call_command("import_actuals", csv_plan.pk, str(semi))
+
+
+def test_preview_lists_the_first_rows_and_every_error(csv_plan: Plan) -> None:
+    lines = [
+        f"Visitors,{date.fromordinal(date(2026, 1, 1).toordinal() + n)},{n}," for n in range(300)
+    ]
+    lines[5] = "Visitors,2026-13-01,1,"
+    lines[250] = "Nope,2026-07-06,1,"
+    preview = preview_actuals(csv_plan, ("kpi,date,value,note\n" + "\n".join(lines)).encode())
+    shown = preview.shown(100)
+    assert len(shown) == 101
+    assert shown[-1].line == 252 and shown[-1].errors
