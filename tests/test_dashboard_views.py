@@ -245,3 +245,25 @@ def test_quick_periods_and_calculator_link(editor_client: Client, plan: Plan) ->
         "target_kind=customers&amp;customers=500&amp;lead_to_customer=100&amp;visitor_to_lead=100"
         in html
     )
+
+
+def test_dashboard_runs_no_inline_script_under_the_csp(viewer_client: Client, plan: Plan) -> None:
+    _fill(plan, kpis=2, weeks=2)
+    response = viewer_client.get(reverse("kpis-dashboard", args=[plan.pk]))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+    for tag in re.findall(r"<script\b[^>]*>", response.content.decode()):
+        assert 'type="application/json"' in tag or 'src="/static/' in tag, tag
+
+
+def test_vendored_plotly_is_the_installed_plotly() -> None:
+    """The dashboard's plotly.js and the one kaleido uses for the PDF must not drift apart."""
+    from pathlib import Path
+
+    import plotly
+
+    installed = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    vendored = Path(__file__).resolve().parent.parent / "static" / "vendor" / "plotly.min.js"
+    assert vendored.read_bytes() == installed.read_bytes(), (
+        "Copy plotly/package_data/plotly.min.js to static/vendor/ after upgrading plotly."
+    )
