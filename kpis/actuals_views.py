@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kpis import csv_import
+from kpis.formatting import amount
 from kpis.forms import (
     CheckInForm,
     ConfirmImportForm,
@@ -24,7 +25,6 @@ from kpis.forms import (
     MeasurementForm,
 )
 from kpis.models import Measurement, Source
-from kpis.templatetags.kpi_format import amount
 from plans import access
 from plans.models import KPI, Plan, Stage
 from race_planner.http import HtmxHttpRequest

@@ -18,6 +18,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from kpis.formatting import percent
 from kpis.funnel import FunnelStep
 from kpis.progress import expected_value
 from kpis.snapshot import KPIStatus, PlanSnapshot
@@ -153,13 +154,6 @@ def kpi_figure(
 ) -> go.Figure:
     """Actuals against the expected pace line and the target, over the snapshot's period."""
     return to_figure(kpi_figure_data(item, snapshot, title=title, height=height))
-
-
-def percent(rate: Decimal | None) -> str:
-    """A conversion rate as text: 0.025 -> "2.5 %"."""
-    if rate is None:
-        return "–"
-    return f"{float(rate) * 100:.3g} %"
 
 
 def _step_label(step: FunnelStep) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from kpis import charts
+from kpis.formatting import with_unit
 from kpis.funnel import FunnelStep
 from kpis.progress import expected_value
 from kpis.snapshot import KPIStatus, PlanSnapshot, StageSummary
-from kpis.templatetags.kpi_format import with_unit
 
 
 @dataclass(frozen=True)

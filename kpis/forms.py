@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 
 from kpis import csv_import
+from kpis.formatting import amount
 from kpis.models import Measurement
 from kpis.progress import Status
-from kpis.templatetags.kpi_format import amount
 from plans.models import KPI, Plan, PlanStatus, Workspace
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

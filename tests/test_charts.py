@@ -65,12 +65,6 @@ def test_funnel_without_primary_kpis_says_so(db: None) -> None:
     assert "primary KPI" in figure.layout.annotations[0].text
 
 
-def test_percent() -> None:
-    assert charts.percent(Decimal("0.025")) == "2.5 %"
-    assert charts.percent(Decimal("0.33333")) == "33.3 %"
-    assert charts.percent(None) == "–"
-
-
 def test_budget_figures(db: None) -> None:
     snapshot = _snapshot(db)
     stage = charts.budget_by_stage_figure(snapshot)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from kpis.dashboard import kpi_summary
+from kpis.formatting import amount, percent, with_unit
 from kpis.snapshot import plan_snapshot
-from kpis.templatetags.kpi_format import amount, percent, with_unit
 from tests.factories import make_kpi, make_measurement, make_plan
 
 
