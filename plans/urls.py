@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from plans import views
+from plans.worksheet import KINDS
+
+
+class ItemKindConverter:
+    """Only the item kinds match, so /plans/<id>/actuals/… stays free for the measuring side."""
+
+    regex = "|".join(KINDS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ItemKindConverter, "kind")
 
 urlpatterns = [
     path("", views.plan_list, name="plans-list"),
@@ -11,7 +27,7 @@ urlpatterns = [
     path("<int:plan_id>/roll-forward/", views.plan_roll_forward, name="plans-roll-forward"),
     path("<int:plan_id>/history/", views.plan_history, name="plans-history"),
     path(
-        "<int:plan_id>/history/<str:kind>/<int:history_id>/restore/",
+        "<int:plan_id>/history/<kind:kind>/<int:history_id>/restore/",
         views.history_restore,
         name="plans-history-restore",
     ),
@@ -27,20 +43,20 @@ urlpatterns = [
         name="plans-primary-kpi",
     ),
     path(
-        "<int:plan_id>/stages/<str:stage>/<str:kind>/new/",
+        "<int:plan_id>/stages/<str:stage>/<kind:kind>/new/",
         views.item_create,
         name="plans-item-create",
     ),
-    path("<int:plan_id>/<str:kind>/<int:item_id>/", views.item_row, name="plans-item"),
+    path("<int:plan_id>/<kind:kind>/<int:item_id>/", views.item_row, name="plans-item"),
     path(
-        "<int:plan_id>/<str:kind>/<int:item_id>/edit/",
+        "<int:plan_id>/<kind:kind>/<int:item_id>/edit/",
         views.item_update,
         name="plans-item-update",
     ),
     path(
-        "<int:plan_id>/<str:kind>/<int:item_id>/delete/",
+        "<int:plan_id>/<kind:kind>/<int:item_id>/delete/",
         views.item_delete,
         name="plans-item-delete",
     ),
-    path("<int:plan_id>/<str:kind>/<int:item_id>/move/", views.item_move, name="plans-item-move"),
+    path("<int:plan_id>/<kind:kind>/<int:item_id>/move/", views.item_move, name="plans-item-move"),
 ]
