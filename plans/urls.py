@@ -27,7 +27,7 @@ urlpatterns = [
     path("<int:plan_id>/roll-forward/", views.plan_roll_forward, name="plans-roll-forward"),
     path("<int:plan_id>/history/", views.plan_history, name="plans-history"),
     path(
-        "<int:plan_id>/history/<kind:kind>/<int:history_id>/restore/",
+        "<int:plan_id>/history/<str:kind>/<int:history_id>/restore/",
         views.history_restore,
         name="plans-history-restore",
     ),

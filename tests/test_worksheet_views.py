@@ -296,12 +296,7 @@ def test_add_without_javascript(editor_client: Client, plan: Plan) -> None:
 
 
 def test_unknown_kind_or_stage_is_404(editor_client: Client, plan: Plan) -> None:
-    assert (
-        editor_client.get(
-            reverse("plans-item-create", args=[plan.pk, "reach", "budget"])
-        ).status_code
-        == 404
-    )
+    assert editor_client.get(f"/plans/{plan.pk}/stages/reach/budget/new/").status_code == 404
     assert (
         editor_client.get(reverse("plans-item-create", args=[plan.pk, "sales", "kpi"])).status_code
         == 404
