@@ -30,7 +30,7 @@ from kpis.review_charts import (
     ReviewError,
     render_svgs,
 )
-from kpis.review_fetcher import BASE_URL, ReviewURLFetcher
+from kpis.review_fetcher import BASE_URL, ReviewURLFetcher, static_url
 from plans.content import StageContent, load_stages
 from plans.models import KPI, Audience, Plan, Stage, Tactic, TacticStatus
 
@@ -234,6 +234,7 @@ def build_context(
 
     return {
         "plan": plan,
+        "stylesheet": static_url("css/review.css"),
         "paper": PAPER_SIZES.get(options.paper, "A4"),
         "start": start,
         "end": end,

@@ -22,6 +22,15 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 BASE_URL = "https://review.invalid/"
 
 
+def static_url(name: str) -> str:
+    """The document URL of one of our static files, e.g. static_url("css/review.css").
+
+    Deliberately the source name, not the hashed name `{% static %}` gives in production:
+    the fetcher reads files through the staticfiles finders, which know source names only.
+    """
+    return BASE_URL + settings.STATIC_URL.strip("/") + "/" + name
+
+
 class BlockedURL(ValueError):
     """Raised for any URL the review may not load; WeasyPrint then skips the resource."""
 

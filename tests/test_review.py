@@ -306,3 +306,23 @@ def test_two_exports_at_once_both_succeed() -> None:
         assert plan.name in pdf_text(result.pdf)
     # Each PDF carries its own charts: no figure leaked from one export into the other.
     assert "Won deals" in pdf_text(results[1].pdf) and "Won deals" not in pdf_text(results[0].pdf)
+
+
+def test_lighten_svg_turns_inline_styles_into_attributes() -> None:
+    svg = '<svg><path d="M0,0" style="stroke: rgb(1, 2, 3); stroke-width: 1px;"/><text style="font-family: &quot;Open Sans&quot;, verdana;">a</text></svg>'
+    assert review_charts.lighten_svg(svg) == (
+        '<svg><path d="M0,0" stroke="rgb(1, 2, 3)" stroke-width="1px"/>'
+        "<text font-family=\"'Open Sans', verdana\">a</text></svg>"
+    )
+    odd = '<svg><g style="fill: url(data:a;b)"/></svg>'
+    assert review_charts.lighten_svg(odd) == odd
+
+
+def test_export_works_with_hashed_production_static_files(plan: Plan, settings) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    result = export_review(plan, ReviewOptions(stages=("plan",)), today=TODAY)
+    assert result.fetcher.served[0].endswith("/static/css/review.css")
+    assert result.fetcher.blocked == []
