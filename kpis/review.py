@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from weasyprint import HTML
 
-from kpis import review_data as data
+from kpis import charts
 from kpis.progress import Status
 from kpis.review_charts import (
     ChartsUnavailable,
@@ -31,6 +31,7 @@ from kpis.review_charts import (
     render_svgs,
 )
 from kpis.review_fetcher import BASE_URL, ReviewURLFetcher, static_url
+from kpis.snapshot import KPIStatus, PlanSnapshot, plan_snapshot
 from plans.content import StageContent, load_stages
 from plans.models import KPI, Audience, Plan, Stage, Tactic, TacticStatus
 
@@ -47,8 +48,8 @@ __all__ = [
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 MOVERS = 5
 # Chart sizes in CSS pixels: two KPI charts side by side, wide ones across the page.
-KPI_CHART = (520, 260)
-WIDE_CHART = (900, 320)
+KPI_WIDTH, KPI_HEIGHT = 440, 240
+WIDE_WIDTH = 900
 UNFINISHED = (TacticStatus.PLANNED, TacticStatus.RUNNING)
 
 
@@ -140,7 +141,7 @@ def _serves(item_audience: str, audience: str | None) -> bool:
     return audience is None or item_audience in ("all", audience)
 
 
-def _kpi_row(item: data.KPIStatus, currency: str) -> KPIRow:
+def _kpi_row(item: KPIStatus, currency: str) -> KPIRow:
     kpi, prog = item.kpi, item.progress
     return KPIRow(
         kpi=kpi,
@@ -154,7 +155,7 @@ def _kpi_row(item: data.KPIStatus, currency: str) -> KPIRow:
     )
 
 
-def _movers(items: list[tuple[data.KPIStatus, KPIRow]], currency: str) -> list[Mover]:
+def _movers(items: list[tuple[KPIStatus, KPIRow]], currency: str) -> list[Mover]:
     """The KPIs whose actuals moved furthest within the period, against their planned change."""
     movers = []
     for item, row in items:
@@ -174,36 +175,56 @@ def _movers(items: list[tuple[data.KPIStatus, KPIRow]], currency: str) -> list[M
     return movers[:MOVERS]
 
 
+def _sized(figure: go.Figure, width: int) -> tuple[go.Figure, int, int]:
+    return figure, width, int(figure.layout.height or KPI_HEIGHT)
+
+
 def _figures(
-    snapshot: data.PlanSnapshot, sections: list[StageSection], items: dict[int, data.KPIStatus]
+    snapshot: PlanSnapshot, sections: list[StageSection], items: dict[int, KPIStatus]
 ) -> list[tuple[go.Figure, int, int]]:
+    """The dashboard's own figures, in the order the document shows them."""
     figures = [
-        (data.funnel_figure(snapshot.funnel), *WIDE_CHART),
-        (data.budget_by_stage_figure(snapshot), *WIDE_CHART),
-        (data.budget_by_channel_figure(snapshot), *WIDE_CHART),
+        _sized(charts.funnel_figure(snapshot.funnel), WIDE_WIDTH),
+        _sized(charts.budget_by_stage_figure(snapshot), WIDE_WIDTH),
+        _sized(charts.budget_by_channel_figure(snapshot), WIDE_WIDTH),
     ]
     for section in sections:
         for row in section.kpis:
-            figures.append((data.kpi_figure(items[row.kpi.pk], snapshot), *KPI_CHART))
+            figure = charts.kpi_figure(items[row.kpi.pk], snapshot, title=True, height=KPI_HEIGHT)
+            figures.append(_sized(figure, KPI_WIDTH))
     return figures
+
+
+def _in_period(tactic: Tactic, start: date | None, end: date | None) -> bool:
+    """The snapshot's rule: with a chosen period, tactics whose dates overlap it (or have none)."""
+    if start is None and end is None:
+        return True
+    starts_in_time = tactic.start_date is None or end is None or tactic.start_date <= end
+    ends_in_time = tactic.end_date is None or start is None or tactic.end_date >= start
+    return starts_in_time and ends_in_time
 
 
 def build_context(
     plan: Plan, options: ReviewOptions, *, today: date, deadline: Deadline
 ) -> dict[str, Any]:
-    start = options.start or plan.period_start
-    end = options.end or plan.period_end
     audience = options.audience if plan.audience == Audience.BOTH else None
-    snapshot = data.plan_snapshot(plan, today=today, start=start, end=end, audience=audience)
+    snapshot = plan_snapshot(
+        plan, today=today, start=options.start, end=options.end, audience=audience
+    )
+    start, end = snapshot.start, snapshot.end
     summaries = {s.stage: s for s in snapshot.stages}
     items = {i.kpi.pk: i for s in snapshot.stages for i in s.kpis}
     sections: list[StageSection] = []
-    pairs: list[tuple[data.KPIStatus, KPIRow]] = []
+    pairs: list[tuple[KPIStatus, KPIRow]] = []
     for content in load_stages(plan):
         if content.stage.value not in options.stages:
             continue
         content.objectives = [o for o in content.objectives if _serves(o.audience, audience)]
-        content.tactics = [t for t in content.tactics if _serves(t.audience, audience)]
+        content.tactics = [
+            t
+            for t in content.tactics
+            if _serves(t.audience, audience) and _in_period(t, options.start, options.end)
+        ]
         summary = summaries[content.stage]
         rows = [_kpi_row(i, plan.currency) for i in summary.kpis]
         pairs.extend(zip(summary.kpis, rows, strict=True))

@@ -35,7 +35,15 @@ def _options_page(
 @login_required
 def review_options(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
-    return _options_page(request, plan, ReviewOptionsForm(plan=plan))
+    # Links from the dashboard carry its filters (start, end, audience) as the starting point.
+    initial: dict[str, object] = {
+        name: request.GET[name]
+        for name in ("start", "end", "audience", "paper")
+        if request.GET.get(name)
+    }
+    if request.GET.getlist("stages"):
+        initial["stages"] = request.GET.getlist("stages")
+    return _options_page(request, plan, ReviewOptionsForm(plan=plan, initial=initial))
 
 
 @require_GET

@@ -2,9 +2,39 @@
 
 from django.urls import path
 
-from kpis import review_views
+from kpis import actuals_views, review_views, views
 
-urlpatterns: list = [
+urlpatterns = [
+    path("dashboard/", views.portfolio_dashboard, name="kpis-portfolio"),
+    path("tools/reverse-funnel/", views.reverse_calculator, name="kpis-reverse-calculator"),
+    path("plans/<int:plan_id>/dashboard/", views.dashboard, name="kpis-dashboard"),
+    path("plans/<int:plan_id>/actuals/", actuals_views.actuals, name="kpis-actuals"),
+    path("plans/<int:plan_id>/actuals/check-in/", actuals_views.check_in, name="kpis-check-in"),
+    path(
+        "plans/<int:plan_id>/actuals/import/",
+        actuals_views.import_actuals,
+        name="kpis-import",
+    ),
+    path(
+        "plans/<int:plan_id>/actuals/export.csv",
+        actuals_views.export_actuals,
+        name="kpis-export",
+    ),
+    path(
+        "plans/<int:plan_id>/actuals/kpis/<int:kpi_id>/add/",
+        actuals_views.measurement_add,
+        name="kpis-measurement-add",
+    ),
+    path(
+        "plans/<int:plan_id>/actuals/<int:measurement_id>/edit/",
+        actuals_views.measurement_edit,
+        name="kpis-measurement-edit",
+    ),
+    path(
+        "plans/<int:plan_id>/actuals/<int:measurement_id>/delete/",
+        actuals_views.measurement_delete,
+        name="kpis-measurement-delete",
+    ),
     path("plans/<int:plan_id>/review/", review_views.review_options, name="kpis-review"),
     path("plans/<int:plan_id>/review.pdf", review_views.review_pdf, name="kpis-review-pdf"),
 ]

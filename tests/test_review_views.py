@@ -158,3 +158,12 @@ def test_check_warns_without_a_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     out = StringIO()
     call_command("check", stdout=out, stderr=out)  # warnings do not fail `check`
     assert "kpis.W001" in out.getvalue()
+
+
+def test_options_page_starts_from_the_dashboard_filters(viewer_client: Client, workspace) -> None:
+    plan = make_plan(workspace=workspace, audience="both")
+    html = viewer_client.get(
+        options_url(plan), {"start": "2026-08-01", "end": "2026-08-31", "audience": "b2b"}
+    ).content.decode()
+    assert 'value="2026-08-01"' in html and 'value="2026-08-31"' in html
+    assert '<option value="b2b" selected>' in html

@@ -1,0 +1,346 @@
+"""CSV import and export of actuals: one set of rules for the web page and `import_actuals`.
+
+The contract (../shared/DESIGN.md): header `kpi,date,value,note`; `kpi` is a KPI's name within
+the plan; ISO dates; `.` decimals; UTF-8 with or without BOM. A file is read and checked row by
+row first (`preview_actuals`), and only a file without a single error is written
+(`commit_actuals`), in one transaction. A KPI and date already measured is updated, so
+importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from kpis.models import Measurement, Source
+from plans.models import KPI, Plan
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 10_000
+HEADER = ("kpi", "date", "value", "note")
+REQUIRED = HEADER[:3]
+NOTE_MAX = Measurement._meta.get_field("note").max_length or 300
+# The value column's shape: 16 digits, 4 after the point.
+VALUE_DIGITS, VALUE_PLACES = 16, 4
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read; the message says what to do."""
+
+
+@dataclass
+class Row:
+    line: int  # line number in the file, header = 1
+    kpi_name: str
+    raw_date: str
+    raw_value: str
+    note: str
+    kpi: KPI | None = None
+    on: date | None = None
+    value: Decimal | None = None
+    errors: list[str] = field(default_factory=list)
+    # Filled in when valid: the value this replaces, or None for a new measurement.
+    replaces: Decimal | None = None
+    replaces_note: str = ""
+    existing_id: int | None = None
+
+    @property
+    def action(self) -> str:
+        if self.errors:
+            return "error"
+        if self.existing_id is None:
+            return "new"
+        same_note = not self.note or self.note == self.replaces_note
+        return "same" if self.replaces == self.value and same_note else "update"
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+
+    @property
+    def errors(self) -> list[Row]:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    # For templates, which cannot pass arguments.
+    @property
+    def count_new(self) -> int:
+        return self.count("new")
+
+    @property
+    def count_update(self) -> int:
+        return self.count("update")
+
+    @property
+    def count_same(self) -> int:
+        return self.count("same")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def decode(data: bytes) -> str:
+    """The file's text, or ImportRefused saying why it cannot be read."""
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. "
+            "Split it into smaller files and import them one after the other."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            "The file is not UTF-8 text. In your spreadsheet choose “Save as… CSV UTF-8” "
+            "and upload it again."
+        ) from None
+    if not text.strip():
+        raise ImportRefused("The file is empty. Its first line must be: kpi,date,value,note")
+    return text
+
+
+def _check_header(header: list[str]) -> None:
+    names = [name.strip().lower() for name in header]
+    if len(names) == 1 and ";" in names[0]:
+        raise ImportRefused(
+            "The file is separated by semicolons. Use commas between columns "
+            "(and a point for decimals): kpi,date,value,note"
+        )
+    if tuple(names) not in (HEADER, REQUIRED):
+        raise ImportRefused(
+            f"The first line must be the header kpi,date,value,note, not “{','.join(header)}”."
+        )
+
+
+def _unescape(cell: str) -> str:
+    """Undo the export's guard against formulas: "'=x" read back is "=x"."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_START:
+        return cell[1:]
+    return cell
+
+
+def parse(text: str) -> list[Row]:
+    """Rows of the file with their raw cells; ImportRefused for a file-level problem."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRefused(
+            "The file is empty. Its first line must be: kpi,date,value,note"
+        ) from None
+    except csv.Error as error:
+        raise ImportRefused(f"The file is not valid CSV: {error}.") from None
+    _check_header(header)
+    rows: list[Row] = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are harmless
+            if len(rows) >= MAX_ROWS:
+                raise ImportRefused(
+                    f"The file has more than {MAX_ROWS:,} rows. "
+                    "Split it into smaller files and import them one after the other."
+                )
+            line = reader.line_num
+            padded = [*cells, "", "", "", ""]
+            row = Row(
+                line=line,
+                kpi_name=_unescape(padded[0].strip()),
+                raw_date=padded[1].strip(),
+                raw_value=padded[2].strip(),
+                note=_unescape(padded[3].strip()),
+            )
+            if len(cells) > len(HEADER):
+                row.errors.append(
+                    f"{len(cells)} columns instead of 4; put notes with commas in double quotes."
+                )
+            rows.append(row)
+    except csv.Error as error:
+        raise ImportRefused(f"Line {reader.line_num} is not valid CSV: {error}.") from None
+    if not rows:
+        raise ImportRefused("The file has a header but no rows of actuals.")
+    return rows
+
+
+def _parse_value(raw: str) -> tuple[Decimal | None, str | None]:
+    if not raw:
+        return None, "The value is missing."
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        hint = " Use a point for decimals, without thousands separators." if "," in raw else ""
+        return None, f"“{raw}” is not a number.{hint}"
+    if not value.is_finite():
+        return None, f"“{raw}” is not a number."
+    if value.as_tuple().exponent < -VALUE_PLACES:  # type: ignore[operator]
+        return None, f"“{raw}” has more than {VALUE_PLACES} decimal places."
+    if abs(value) >= Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES):
+        return None, f"“{raw}” is too large."
+    return value, None
+
+
+def _parse_date(raw: str) -> tuple[date | None, str | None]:
+    if not raw:
+        return None, "The date is missing."
+    try:
+        return date.fromisoformat(raw), None
+    except ValueError:
+        return None, f"“{raw}” is not a date like 2026-07-31."
+
+
+def validate(plan: Plan, rows: list[Row]) -> Preview:
+    """Check every row against the plan's KPIs and each other; two queries whatever the size."""
+    kpis = {kpi.name.casefold(): kpi for kpi in KPI.objects.filter(plan=plan)}
+    seen: dict[tuple[int, date], int] = {}
+    for row in rows:
+        if not row.kpi_name:
+            row.errors.append("The KPI name is missing.")
+        else:
+            row.kpi = kpis.get(row.kpi_name.casefold())
+            if row.kpi is None:
+                row.errors.append(f"No KPI called “{row.kpi_name}” in this plan.")
+        row.on, date_error = _parse_date(row.raw_date)
+        row.value, value_error = _parse_value(row.raw_value)
+        row.errors.extend(error for error in (date_error, value_error) if error)
+        if len(row.note) > NOTE_MAX:
+            row.errors.append(f"The note is longer than {NOTE_MAX} characters.")
+        if row.kpi is not None and row.on is not None:
+            key = (row.kpi.pk, row.on)
+            if key in seen:
+                row.errors.append(f"Same KPI and date as line {seen[key]}.")
+            else:
+                seen[key] = row.line
+    existing = {
+        (kpi_id, on): (pk, value, note)
+        for pk, kpi_id, on, value, note in Measurement.objects.filter(kpi__plan=plan).values_list(
+            "pk", "kpi_id", "date", "value", "note"
+        )
+    }
+    for row in rows:
+        if row.kpi is not None and row.on is not None:
+            found = existing.get((row.kpi.pk, row.on))
+            if found:
+                row.existing_id, row.replaces, row.replaces_note = found
+    return Preview(rows)
+
+
+def preview_actuals(plan: Plan, data: bytes | str) -> Preview:
+    """Read and check a file; ImportRefused when it cannot be read at all."""
+    text = data if isinstance(data, str) else decode(data)
+    if len(text.encode()) > MAX_BYTES:
+        raise ImportRefused(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    return validate(plan, parse(text))
+
+
+T = TypeVar("T")
+
+
+def _checked(value: T | None) -> T:
+    if value is None:
+        raise ValueError("Only a checked row can be imported.")
+    return value
+
+
+@transaction.atomic
+def commit_actuals(plan: Plan, preview: Preview, *, user: User | None) -> ImportResult:
+    """Write every row of an error-free preview, with history, in one transaction."""
+    if not preview.ok:
+        raise ValueError("Only a file without errors can be imported.")
+    new = [row for row in preview.rows if row.action == "new"]
+    changed = [row for row in preview.rows if row.action == "update"]
+    bulk_create_with_history(
+        [
+            Measurement(
+                kpi=row.kpi,
+                date=_checked(row.on),
+                value=_checked(row.value),
+                note=row.note,
+                source=Source.CSV,
+                recorded_by=user,
+            )
+            for row in new
+        ],
+        Measurement,
+        default_user=user,
+        default_change_reason="CSV import",
+    )
+    if changed:
+        current = Measurement.objects.in_bulk([row.existing_id for row in changed])
+        updated = []
+        for row in changed:
+            measurement = current[_checked(row.existing_id)]
+            measurement.value = _checked(row.value)
+            measurement.note = row.note or measurement.note
+            measurement.source = Source.CSV
+            measurement.recorded_by = user
+            updated.append(measurement)
+        bulk_update_with_history(
+            updated,
+            Measurement,
+            ["value", "note", "source", "recorded_by"],
+            default_user=user,
+            default_change_reason="CSV import",
+        )
+    return ImportResult(created=len(new), updated=len(changed), unchanged=preview.count("same"))
+
+
+def import_actuals(
+    plan: Plan, data: bytes | str, *, user: User | None
+) -> tuple[Preview, ImportResult | None]:
+    """Preview and, when the file has no errors, commit: what the command line does."""
+    preview = preview_actuals(plan, data)
+    if not preview.ok:
+        return preview, None
+    return preview, commit_actuals(plan, preview, user=user)
+
+
+def safe_cell(value: str) -> str:
+    """A text cell that spreadsheet programs show as text, never run as a formula."""
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_rows(measurements: Iterable[Measurement]) -> Iterable[list[str]]:
+    """Rows in the import format, the header first, so an export can be imported again."""
+    yield list(HEADER)
+    for m in measurements:
+        yield [
+            safe_cell(m.kpi.name),
+            m.date.isoformat(),
+            format(m.value.normalize(), "f"),
+            safe_cell(m.note),
+        ]
+
+
+def export_csv(plan: Plan) -> str:
+    measurements = (
+        Measurement.objects.filter(kpi__plan=plan)
+        .select_related("kpi")
+        .order_by("kpi__stage", "kpi__position", "kpi__name", "date")
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(export_rows(measurements))
+    return out.getvalue()

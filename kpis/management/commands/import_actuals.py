@@ -1,0 +1,49 @@
+"""`python manage.py import_actuals <plan_id> <file>`: the web import's rules from the shell."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kpis.csv_import import ImportRefused, commit_actuals, preview_actuals
+from plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Import actuals from a CSV file (header kpi,date,value,note) into a plan."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("plan_id", type=int)
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and report, write nothing."
+        )
+
+    def handle(self, *args: Any, plan_id: int, file: Path, dry_run: bool, **options: Any) -> None:
+        plan = Plan.objects.filter(pk=plan_id).first()
+        if plan is None:
+            raise CommandError(f"No plan with id {plan_id}.")
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        try:
+            preview = preview_actuals(plan, data)
+        except ImportRefused as error:
+            raise CommandError(str(error)) from None
+        if not preview.ok:
+            for row in preview.errors:
+                self.stderr.write(f"line {row.line}: {' '.join(row.errors)}")
+            raise CommandError(
+                f"{len(preview.errors)} row(s) with errors; nothing was imported. "
+                "Fix the file and run the command again."
+            )
+        summary = (
+            f"{preview.count('new')} new, {preview.count('update')} updated, "
+            f"{preview.count('same')} unchanged"
+        )
+        if dry_run:
+            self.stdout.write(f"The file is fine ({summary}); nothing written (--dry-run).")
+            return
+        commit_actuals(plan, preview, user=None)
+        self.stdout.write(self.style.SUCCESS(f"Imported actuals into “{plan}”: {summary}."))

@@ -1,0 +1,243 @@
+"""Everything a dashboard or the review PDF shows about one plan, read in a constant number of queries.
+
+`plan_snapshot` runs four queries whatever the size of the plan (KPIs, measurements, worksheets,
+tactics) and hands back frozen dataclasses: the dashboard, the portfolio page and the PDF all
+judge a plan from the same numbers.
+
+Filters:
+- `start` / `end` keep the actuals dated inside the period (both ends included) and judge each
+  KPI as of `min(today, end)`; when given explicitly they also keep the tactics whose dates
+  overlap the period (tactics without dates always count).
+- `audience` ("b2c" or "b2b") keeps the items tagged with that audience or "all".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from kpis.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
+from kpis.models import Measurement
+from kpis.progress import Progress, Status, progress, summarise
+from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic
+
+NO_CHANNEL = "No channel"
+AUDIENCES = (ItemAudience.B2C.value, ItemAudience.B2B.value)
+
+
+@dataclass(frozen=True)
+class KPIStatus:
+    kpi: KPI
+    measurements: list[tuple[date, Decimal]]  # inside the period, sorted by date
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    stage: Stage
+    status: Status
+    kpis: list[KPIStatus]
+    budget_planned: Decimal
+    budget_spent: Decimal
+
+    @property
+    def status_counts(self) -> dict[Status, int]:
+        counts = dict.fromkeys(Status, 0)
+        for item in self.kpis:
+            counts[item.progress.status] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class PlanSnapshot:
+    plan: Plan
+    today: date
+    start: date
+    end: date
+    audience: str | None
+    stages: list[StageSummary]  # RACE order, "plan" first
+    funnel: list[FunnelStep]
+    budget_by_channel: list[tuple[str, Decimal, Decimal]]  # (channel, planned, spent)
+
+    @property
+    def kpis(self) -> list[KPIStatus]:
+        return [item for stage in self.stages for item in stage.kpis]
+
+    @property
+    def status(self) -> Status:
+        """The plan's overall status: its worst stage."""
+        return summarise(stage.status for stage in self.stages if stage.kpis)
+
+    @property
+    def budget_planned(self) -> Decimal:
+        return sum((stage.budget_planned for stage in self.stages), Decimal(0))
+
+    @property
+    def budget_spent(self) -> Decimal:
+        return sum((stage.budget_spent for stage in self.stages), Decimal(0))
+
+    @property
+    def as_of(self) -> date:
+        """The day the statuses are judged on: today, or the end of an earlier period."""
+        return min(self.today, self.end)
+
+
+def _audience_filter(audience: str | None) -> Q:
+    if audience is None:
+        return Q()
+    if audience not in AUDIENCES:
+        raise ValueError(f"Audience must be 'b2c' or 'b2b', not {audience!r}.")
+    return Q(audience__in=(ItemAudience.ALL.value, audience))
+
+
+def plan_snapshot(
+    plan: Plan,
+    *,
+    today: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    audience: str | None = None,
+) -> PlanSnapshot:
+    today = today or timezone.localdate()
+    explicit_period = start is not None or end is not None
+    start = start or plan.period_start
+    end = end or plan.period_end
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    items = _audience_filter(audience)
+
+    kpis = list(KPI.objects.filter(items, plan=plan).order_by("stage", "position", "id"))
+    series: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    # Filter by plan, not by a list of ids, so the query stays the same size for any plan;
+    # rows of KPIs left out by the audience filter are skipped here.
+    rows = Measurement.objects.filter(kpi__plan=plan, date__gte=start, date__lte=end)
+    for kpi_id, on, value in rows.order_by("date").values_list("kpi_id", "date", "value"):
+        series[kpi_id].append((on, value))
+
+    as_of = min(today, end)
+    statuses: dict[str, list[KPIStatus]] = defaultdict(list)
+    by_id: dict[int, KPIStatus] = {}
+    for kpi in kpis:
+        measured = series.get(kpi.pk, [])
+        item = KPIStatus(
+            kpi=kpi,
+            measurements=measured,
+            progress=progress(
+                baseline=kpi.baseline,
+                target=kpi.target,
+                direction=kpi.direction,
+                start=plan.period_start,
+                end=plan.period_end,
+                measurements=measured,
+                today=as_of,
+            ),
+        )
+        statuses[kpi.stage].append(item)
+        by_id[kpi.pk] = item
+
+    tactics = Tactic.objects.filter(items, plan=plan)
+    if explicit_period:
+        tactics = tactics.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=end),
+            Q(end_date__isnull=True) | Q(end_date__gte=start),
+        )
+    planned_by_stage: dict[str, Decimal] = defaultdict(Decimal)
+    spent_by_stage: dict[str, Decimal] = defaultdict(Decimal)
+    by_channel: dict[str, list[Decimal]] = {}
+    for stage, channel, planned, spent in tactics.values_list(
+        "stage", "channel", "budget_planned", "budget_spent"
+    ):
+        planned_by_stage[stage] += planned
+        spent_by_stage[stage] += spent
+        totals = by_channel.setdefault(channel.strip() or NO_CHANNEL, [Decimal(0), Decimal(0)])
+        totals[0] += planned
+        totals[1] += spent
+
+    stages = [
+        StageSummary(
+            stage=stage,
+            status=summarise(item.progress.status for item in statuses[stage.value]),
+            kpis=statuses[stage.value],
+            budget_planned=planned_by_stage[stage.value],
+            budget_spent=spent_by_stage[stage.value],
+        )
+        for stage in Stage
+    ]
+
+    primary = dict(
+        StageWorksheet.objects.filter(plan=plan, stage__in=FUNNEL_STAGES).values_list(
+            "stage", "primary_kpi_id"
+        )
+    )
+    volumes: dict[str, tuple[str | None, Decimal | None, Decimal | None]] = {}
+    for stage_name in FUNNEL_STAGES:
+        volume = by_id.get(primary.get(stage_name) or 0)
+        if volume is not None:
+            volumes[stage_name] = (volume.kpi.name, volume.kpi.target, volume.progress.latest)
+
+    channels = sorted(by_channel.items(), key=lambda entry: (-entry[1][0], entry[0].lower()))
+    return PlanSnapshot(
+        plan=plan,
+        today=today,
+        start=start,
+        end=end,
+        audience=audience,
+        stages=stages,
+        funnel=build_funnel(volumes),
+        budget_by_channel=[(name, planned, spent) for name, (planned, spent) in channels],
+    )
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    plan: Plan
+    stages: list[tuple[Stage, Status, int]]  # (stage, worst status, number of KPIs)
+    status: Status
+
+    @property
+    def kpi_count(self) -> int:
+        return sum(count for _, _, count in self.stages)
+
+
+def portfolio(plans: list[Plan], *, today: date | None = None) -> list[PortfolioRow]:
+    """Each plan's status per stage as of today, in two queries for any number of plans."""
+    today = today or timezone.localdate()
+    by_id = {plan.pk: plan for plan in plans}
+    kpis = list(KPI.objects.filter(plan__in=list(by_id)).order_by("position", "id"))
+    latest: dict[int, tuple[date, Decimal]] = {}
+    rows = Measurement.objects.filter(kpi__plan__in=list(by_id), date__lte=today)
+    # Only each KPI's latest value decides its status; later rows overwrite earlier ones.
+    for kpi_id, on, value in rows.order_by("date").values_list("kpi_id", "date", "value"):
+        latest[kpi_id] = (on, value)
+    statuses: dict[tuple[int, str], list[Status]] = defaultdict(list)
+    for kpi in kpis:
+        plan = by_id[kpi.plan_id]
+        found = latest.get(kpi.pk)
+        result = progress(
+            baseline=kpi.baseline,
+            target=kpi.target,
+            direction=kpi.direction,
+            start=plan.period_start,
+            end=plan.period_end,
+            measurements=[found] if found else [],
+            today=today,
+        )
+        statuses[(plan.pk, kpi.stage)].append(result.status)
+    result_rows = []
+    for plan in plans:
+        stages = [
+            (
+                stage,
+                summarise(statuses[(plan.pk, stage.value)]),
+                len(statuses[(plan.pk, stage.value)]),
+            )
+            for stage in Stage
+        ]
+        overall = summarise(status for _, status, count in stages if count)
+        result_rows.append(PortfolioRow(plan=plan, stages=stages, status=overall))
+    return result_rows

@@ -1,0 +1,111 @@
+"""A manager reads the demo dashboard; a marketer imports actuals from a CSV file."""
+
+from datetime import date
+from pathlib import Path
+
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from kpis.demo import seed_demo
+from plans.models import Plan
+
+GREENSTYLE = "GreenStyle – online boutique growth"
+
+
+def _log_in(page: Page, base: str, username: str) -> list[str]:
+    """Log in and collect console errors and page errors from here on."""
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            problems.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("race-demo")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_be_visible()
+    return problems
+
+
+def _points(page: Page, chart: str) -> int:
+    return (
+        page.locator(f'[data-chart="{chart}"] .scatterlayer .trace')
+        .last.locator("path.point")
+        .count()
+    )
+
+
+def test_manager_sees_charts_and_changes_the_period(
+    live_server, page: Page, transactional_db
+) -> None:
+    seed_demo()
+    plan = Plan.objects.get(name=GREENSTYLE)
+    first_kpi = plan.kpis.order_by("position", "id").filter(stage="plan").first()
+    assert first_kpi is not None
+    chart = f"fig-kpi-{first_kpi.pk}"
+    problems = _log_in(page, live_server.url, "manager")
+
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
+    page.get_by_role("link", name=GREENSTYLE).click()
+    expect(page.get_by_role("heading", name=GREENSTYLE)).to_be_visible()
+
+    funnel = page.locator('[data-chart="fig-funnel"] svg.main-svg').first
+    expect(funnel).to_be_visible()
+    expect(page.locator('[data-chart="fig-budget-stage"] svg.main-svg').first).to_be_visible()
+    kpi_chart = page.locator(f'[data-chart="{chart}"]')
+    kpi_chart.scroll_into_view_if_needed()
+    expect(kpi_chart.locator("svg.main-svg").first).to_be_visible()
+    assert _points(page, chart) == 13
+
+    # The last four weeks only: the charts are drawn again with fewer actuals, no reload.
+    page.evaluate("window.notReloaded = true")
+    start = plan.period_end.toordinal() - 27
+    page.get_by_label("From").fill(date.fromordinal(start).isoformat())
+    expect(page.get_by_text(f"Showing {date.fromordinal(start):%-d %b %Y}")).to_be_visible()
+    kpi_chart = page.locator(f'[data-chart="{chart}"]')
+    kpi_chart.scroll_into_view_if_needed()
+    expect(kpi_chart.locator("svg.main-svg").first).to_be_visible()
+    expect(kpi_chart.locator(".scatterlayer .trace").last.locator("path.point")).to_have_count(4)
+    assert page.evaluate("window.notReloaded") is True
+    assert "start=" in page.url  # the filtered view can be bookmarked
+    expect(page.locator('[data-chart="fig-funnel"] svg.main-svg').first).to_be_visible()
+    assert problems == []
+
+
+def test_marketer_fixes_a_bad_row_and_sees_the_new_value(
+    live_server, page: Page, transactional_db, tmp_path: Path
+) -> None:
+    seed_demo()
+    plan = Plan.objects.get(name=GREENSTYLE)
+    today = date.today()
+    problems = _log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/")
+    expect(page.get_by_text("98,765")).to_have_count(0)
+    page.get_by_role("link", name="Import CSV").click()
+
+    bad = tmp_path / "actuals.csv"
+    bad.write_text(
+        f"kpi,date,value,note\nUnique visitors,{today},98765,from analytics\n"
+        f"Sign-ups,{today},12.5.1,typo\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("CSV file of actuals").set_input_files(bad)
+    page.get_by_role("button", name="Check file").click()
+    expect(page.get_by_text("1 of 2 rows cannot be imported.")).to_be_visible()
+    expect(page.get_by_text("“12.5.1” is not a number.")).to_be_visible()
+    expect(page.get_by_role("button", name="Import 2 rows")).to_have_count(0)
+
+    good = tmp_path / "actuals-fixed.csv"
+    good.write_text(bad.read_text(encoding="utf-8").replace("12.5.1", "431"), encoding="utf-8")
+    page.get_by_label("CSV file of actuals").set_input_files(good)
+    page.get_by_role("button", name="Check file").click()
+    page.get_by_role("button", name="Import 2 rows").click()
+
+    expect(page.get_by_text("Imported ")).to_be_visible()
+    expect(page.get_by_role("heading", name=GREENSTYLE)).to_be_visible()
+    card = page.locator("article.kpi-card", has=page.get_by_role("heading", name="Unique visitors"))
+    expect(card.locator(".kpi-figures strong")).to_have_text("98,765")
+    assert problems == []

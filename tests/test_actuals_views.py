@@ -1,0 +1,293 @@
+"""Actuals: add / edit / delete per KPI, weekly check-in, CSV import and export pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from kpis import csv_import
+from kpis.models import Measurement
+from plans.models import KPI, Plan
+from tests.factories import make_kpi, make_measurement, make_plan
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
+
+@pytest.fixture
+def kpi(plan: Plan) -> KPI:
+    return make_kpi(plan=plan, name="Visitors")
+
+
+def _add(client: Client, kpi: KPI) -> _MonkeyPatchedWSGIResponse:
+    data = {f"m{kpi.pk}-date": "2026-07-06", f"m{kpi.pk}-value": "120", f"m{kpi.pk}-note": "wk 1"}
+    response = client.post(reverse("kpis-measurement-add", args=[kpi.plan_id, kpi.pk]), data)
+    return response
+
+
+def test_actuals_page_lists_values(viewer_client: Client, kpi: KPI) -> None:
+    make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120", note="launch week")
+    html = viewer_client.get(reverse("kpis-actuals", args=[kpi.plan_id])).content.decode()
+    assert "Visitors" in html and "launch week" in html
+    assert "Add value" not in html and "Edit" not in html  # viewers read only
+
+
+@pytest.mark.parametrize("kpis", [1, 12])
+def test_actuals_page_queries_are_constant(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries, kpis: int
+) -> None:
+    for n in range(kpis):
+        k = make_kpi(plan=plan)
+        make_measurement(kpi=k, on=date(2026, 7, 6 + n % 20), value="1")
+    with django_assert_max_num_queries(8):
+        assert editor_client.get(reverse("kpis-actuals", args=[plan.pk])).status_code == 200
+
+
+def test_actuals_page_empty_state(editor_client: Client, plan: Plan) -> None:
+    assert (
+        "No KPIs yet" in editor_client.get(reverse("kpis-actuals", args=[plan.pk])).content.decode()
+    )
+
+
+def test_add_value_plain_post_redirects_with_message(
+    editor_client: Client, editor, kpi: KPI
+) -> None:
+    response = _add(editor_client, kpi)
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#kpi-{kpi.pk}")
+    m = Measurement.objects.get()
+    assert (m.value, m.note, m.recorded_by) == (Decimal(120), "wk 1", editor)
+    assert m.history.count() == 1
+    page = editor_client.get(response["Location"]).content.decode()
+    assert "Added 120 for Visitors on 6 Jul 2026." in page
+
+
+def test_add_value_htmx_returns_section_and_same_date_updates(
+    editor_client: Client, kpi: KPI
+) -> None:
+    url = reverse("kpis-measurement-add", args=[kpi.plan_id, kpi.pk])
+    data = {f"m{kpi.pk}-date": "2026-07-06", f"m{kpi.pk}-value": "120"}
+    response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert f'id="kpi-{kpi.pk}"' in html and "Added 120" in html
+    data[f"m{kpi.pk}-value"] = "130"
+    html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Updated 130" in html
+    m = Measurement.objects.get()
+    assert m.value == 130 and m.history.count() == 2
+
+
+def test_add_value_invalid_rerenders_with_errors(editor_client: Client, kpi: KPI) -> None:
+    url = reverse("kpis-measurement-add", args=[kpi.plan_id, kpi.pk])
+    data = {f"m{kpi.pk}-date": "yesterday", f"m{kpi.pk}-value": "12x"}
+    response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid date." in html and "Enter a number." in html
+    assert 'value="yesterday"' in html  # the input is kept
+    plain = editor_client.post(url, data)
+    assert plain.status_code == 200 and "Enter a valid date." in plain.content.decode()
+    assert not Measurement.objects.exists()
+
+
+def test_add_value_to_another_plans_kpi_is_404(editor_client: Client, plan: Plan) -> None:
+    foreign = make_kpi(plan=make_plan())
+    url = reverse("kpis-measurement-add", args=[plan.pk, foreign.pk])
+    assert editor_client.post(url, {}).status_code == 404
+
+
+def test_edit_value(editor_client: Client, kpi: KPI) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
+    row = editor_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert row.startswith(f'\n<tr id="m-{m.pk}"') or f'<tr id="m-{m.pk}"' in row
+    assert 'value="120.0000"' in row or 'value="120"' in row
+    page = editor_client.get(url).content.decode()
+    assert "Edit the value of Visitors" in page
+    data = {f"e{m.pk}-date": "2026-07-07", f"e{m.pk}-value": "125.5", f"e{m.pk}-note": "fixed"}
+    html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Updated 125.5" in html
+    m.refresh_from_db()
+    assert (m.date, m.value, m.note) == (date(2026, 7, 7), Decimal("125.5"), "fixed")
+    assert m.history.count() == 2
+
+
+def test_edit_value_onto_a_measured_date_is_refused(editor_client: Client, kpi: KPI) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    make_measurement(kpi=kpi, on=date(2026, 7, 13), value="140")
+    url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
+    data = {f"e{m.pk}-date": "2026-07-13", f"e{m.pk}-value": "1"}
+    response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "already has a value on that date" in response.content.decode()
+    m.refresh_from_db()
+    assert m.value == 120
+    plain = editor_client.post(url, {**data, f"e{m.pk}-value": ""})
+    assert plain.status_code == 200 and "This field is required." in plain.content.decode()
+
+
+def test_delete_value_confirms_then_deletes(editor_client: Client, kpi: KPI) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    url = reverse("kpis-measurement-delete", args=[kpi.plan_id, m.pk])
+    confirm = editor_client.get(url).content.decode()
+    assert "Delete this value?" in confirm and "Delete value" in confirm
+    assert Measurement.objects.exists()
+    html = editor_client.post(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Deleted the value of Visitors on 6 Jul 2026." in html
+    assert not Measurement.objects.exists()
+    assert Measurement.history.filter(id=m.pk, history_type="-").exists()
+
+
+def test_delete_plain_post_redirects(editor_client: Client, kpi: KPI) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    response = editor_client.post(reverse("kpis-measurement-delete", args=[kpi.plan_id, m.pk]))
+    assert response.status_code == 302 and not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["kpis-measurement-edit", "kpis-measurement-delete"])
+def test_viewer_cannot_change_values(viewer_client: Client, kpi: KPI, name: str) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    url = reverse(name, args=[kpi.plan_id, m.pk])
+    assert (
+        viewer_client.post(url, {f"e{m.pk}-date": "2026-07-06", f"e{m.pk}-value": "1"}).status_code
+        == 403
+    )
+    assert viewer_client.post(url, HTTP_HX_REQUEST="true").status_code == 403
+    m.refresh_from_db()
+    assert m.value == 120
+
+
+def test_outsider_gets_404(outsider_client: Client, kpi: KPI) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    for url in (
+        reverse("kpis-actuals", args=[kpi.plan_id]),
+        reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk]),
+        reverse("kpis-export", args=[kpi.plan_id]),
+        reverse("kpis-import", args=[kpi.plan_id]),
+    ):
+        assert outsider_client.get(url).status_code == 404
+
+
+def test_check_in_saves_every_given_value(editor_client: Client, plan: Plan, kpi: KPI) -> None:
+    leads = make_kpi(plan=plan, name="Leads", stage="act")
+    spare = make_kpi(plan=plan, name="Spare", stage="engage")
+    make_measurement(kpi=leads, on=date(2026, 7, 13), value="1")
+    url = reverse("kpis-check-in", args=[plan.pk])
+    page = editor_client.get(url).content.decode()
+    assert f'for="id_kpi_{spare.pk}"' in page and "Save check-in" in page
+    response = editor_client.post(
+        url,
+        {"date": "2026-07-13", "note": "week 2", f"kpi_{kpi.pk}": "150", f"kpi_{leads.pk}": "9"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("kpis-dashboard", args=[plan.pk])
+    values = dict(Measurement.objects.values_list("kpi__name", "value"))
+    assert values == {"Visitors": 150, "Leads": 9}
+    assert Measurement.objects.get(kpi=leads).history.count() == 2
+
+
+def test_check_in_needs_one_value_and_keeps_input(
+    editor_client: Client, plan: Plan, kpi: KPI
+) -> None:
+    url = reverse("kpis-check-in", args=[plan.pk])
+    html = editor_client.post(url, {"date": "2026-07-13"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Enter a value for at least one KPI." in html
+    html = editor_client.post(url, {"date": "2026-07-13", f"kpi_{kpi.pk}": "lots"}).content.decode()
+    assert "Enter a number." in html and 'value="lots"' in html
+    assert not Measurement.objects.exists()
+
+
+def test_viewer_cannot_open_check_in(viewer_client: Client, plan: Plan) -> None:
+    assert viewer_client.get(reverse("kpis-check-in", args=[plan.pk])).status_code == 403
+
+
+def _upload(
+    client: Client, plan: Plan, content: bytes, *, htmx: bool = False
+) -> _MonkeyPatchedWSGIResponse:
+    upload = SimpleUploadedFile("actuals.csv", content, content_type="text/csv")
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(
+        reverse("kpis-import", args=[plan.pk]), {"file": upload}, headers=headers
+    )
+    return response
+
+
+def test_import_preview_then_commit(editor_client: Client, plan: Plan, kpi: KPI) -> None:
+    assert (
+        "Choose a file"
+        in editor_client.get(reverse("kpis-import", args=[plan.pk])).content.decode()
+    )
+    content = b"kpi,date,value,note\nVisitors,2026-07-06,120,\nVisitors,2026-07-13,150,\n"
+    preview = _upload(editor_client, plan, content)
+    html = preview.content.decode()
+    assert "Check and import" in html and "Import 2 rows" in html
+    assert not Measurement.objects.exists()  # nothing saved by the preview
+    response = editor_client.post(
+        reverse("kpis-import", args=[plan.pk]), {"text": content.decode()}
+    )
+    assert response.status_code == 302
+    assert Measurement.objects.count() == 2
+    page = editor_client.get(response["Location"]).content.decode()
+    assert "Imported 2 new and 0 updated value(s)." in page
+
+
+def test_import_with_errors_shows_rows_and_saves_nothing(
+    editor_client: Client, plan: Plan, kpi: KPI
+) -> None:
+    content = b"kpi,date,value,note\nVisitors,2026-07-06,120,\nVistors,2026-07-13,150,\n"
+    html = _upload(editor_client, plan, content, htmx=True).content.decode()
+    assert "1 of 2 rows cannot be imported." in html
+    assert "No KPI called “Vistors” in this plan." in html
+    assert "Import 2 rows" not in html
+    # A tampered confirmation is checked again and refused.
+    response = editor_client.post(
+        reverse("kpis-import", args=[plan.pk]), {"text": content.decode()}
+    )
+    assert response.status_code == 200 and "cannot be imported" in response.content.decode()
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "The submitted file is empty."),
+        (b"kpi;date;value;note\n", "separated by semicolons"),
+        ("kpi,date,value,note\nVisitors,2026-07-06,1,Grüße\n".encode("cp1252"), "not UTF-8"),
+    ],
+)
+def test_import_refusals(
+    editor_client: Client, plan: Plan, kpi: KPI, content: bytes, message: str
+) -> None:
+    response = _upload(editor_client, plan, content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_import_over_the_size_limit(
+    editor_client: Client, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_import, "MAX_BYTES", 10)
+    response = _upload(editor_client, plan, b"kpi,date,value,note\n")
+    assert "The file is larger than" in response.content.decode()
+
+
+def test_viewer_cannot_import(viewer_client: Client, plan: Plan) -> None:
+    assert _upload(viewer_client, plan, b"kpi,date,value,note\n").status_code == 403
+    assert viewer_client.get(reverse("kpis-import", args=[plan.pk])).status_code == 403
+
+
+def test_export_csv(viewer_client: Client, plan: Plan, kpi: KPI) -> None:
+    make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120", note="=cmd()")
+    response = viewer_client.get(reverse("kpis-export", args=[plan.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="spring-push-actuals.csv"' in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffkpi,date,value,note\r\n")
+    assert "Visitors,2026-07-06,120,'=cmd()" in text

@@ -1,0 +1,99 @@
+"""Figures for the dashboard and the PDF: the right traces, small JSON."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from kpis import charts
+from kpis.snapshot import plan_snapshot
+from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
+
+TODAY = date(2026, 8, 15)
+
+
+def _snapshot(db: None):
+    plan = make_plan()  # 2026-07-01 .. 2026-09-30
+    kpi = make_kpi(plan=plan, stage="reach", name="Visitors", baseline="0", target="920")
+    make_measurement(kpi=kpi, on=date(2026, 7, 6), value="50.123456789")
+    make_measurement(kpi=kpi, on=date(2026, 7, 13), value="120")
+    plan.worksheets.filter(stage="reach").update(primary_kpi=kpi)
+    make_tactic(plan=plan, stage="reach", channel="Email", budget_planned="100", budget_spent="40")
+    return plan_snapshot(plan, today=TODAY)
+
+
+def test_kpi_figure_has_actual_pace_and_target(db: None) -> None:
+    snapshot = _snapshot(db)
+    figure = charts.kpi_figure(snapshot.kpis[0], snapshot)
+    traces = {trace.name: trace for trace in figure.data}
+    assert set(traces) == {"Actual", "Expected pace", "Target"}
+    assert list(traces["Actual"].y) == [50.1235, 120.0]
+    assert list(traces["Expected pace"].x) == ["2026-07-01", "2026-09-30"]
+    assert list(traces["Expected pace"].y) == [0.0, 920.0]
+    assert list(traces["Target"].y) == [920.0, 920.0]
+
+
+def test_kpi_figure_pace_follows_the_shown_period(db: None) -> None:
+    snapshot = _snapshot(db)
+    part = plan_snapshot(snapshot.plan, today=TODAY, start=date(2026, 7, 1), end=date(2026, 7, 11))
+    figure = charts.kpi_figure(part.kpis[0], part)
+    pace = next(t for t in figure.data if t.name == "Expected pace")
+    assert list(pace.x) == ["2026-07-01", "2026-07-11"]
+    assert list(pace.y) == [0.0, 101.099]  # 10 of 91 days from 0 to 920, six digits
+    assert figure.layout.title.text is None
+    assert charts.kpi_figure(part.kpis[0], part, title=True).layout.title.text == "Visitors"
+
+
+def test_funnel_figure_shows_volumes_and_rates(db: None) -> None:
+    snapshot = _snapshot(db)
+    leads = make_kpi(plan=snapshot.plan, stage="act", name="Leads", target="46")
+    make_measurement(kpi=leads, on=date(2026, 7, 13), value="3")
+    snapshot.plan.worksheets.filter(stage="act").update(primary_kpi=leads)
+    figure = charts.funnel_figure(plan_snapshot(snapshot.plan, today=TODAY).funnel)
+    target, actual = figure.data
+    assert target.name == "Target" and actual.name == "Actual"
+    # Only stages with a primary KPI are drawn.
+    assert list(target.x) == ["Reach<br>Visitors", "Act<br>Leads"]
+    assert list(target.y) == [920.0, 46.0] and list(actual.y) == [120.0, 3.0]
+    assert list(target.text) == ["", "→ 5 %"]
+    assert list(actual.text) == ["", "→ 2.5 %"]
+    assert figure.layout.yaxis.type == "log"
+
+
+def test_funnel_without_primary_kpis_says_so(db: None) -> None:
+    figure = charts.funnel_figure(plan_snapshot(make_plan(), today=TODAY).funnel)
+    assert not figure.data
+    assert "primary KPI" in figure.layout.annotations[0].text
+
+
+def test_percent() -> None:
+    assert charts.percent(Decimal("0.025")) == "2.5 %"
+    assert charts.percent(Decimal("0.33333")) == "33.3 %"
+    assert charts.percent(None) == "–"
+
+
+def test_budget_figures(db: None) -> None:
+    snapshot = _snapshot(db)
+    stage = charts.budget_by_stage_figure(snapshot)
+    assert [t.name for t in stage.data] == ["Planned", "Spent"]
+    assert list(stage.data[0].x) == ["Plan", "Reach", "Act", "Convert", "Engage"]
+    assert list(stage.data[1].y) == [0.0, 40.0, 0.0, 0.0, 0.0]
+    channel = charts.budget_by_channel_figure(snapshot)
+    assert list(channel.data[0].y) == ["Email"] and list(channel.data[0].x) == [100.0]
+    empty = charts.budget_by_stage_figure(plan_snapshot(make_plan(), today=TODAY))
+    assert not empty.data and empty.layout.annotations[0].text == "No budget planned yet"
+
+
+def test_figure_json_is_small_and_has_no_default_template(db: None) -> None:
+    snapshot = _snapshot(db)
+    data = charts.figure_json(charts.kpi_figure(snapshot.kpis[0], snapshot))
+    # plotly's default template alone is ~8 KB a figure.
+    assert len(json.dumps(data["layout"].get("template", {}))) < 100
+    assert len(json.dumps(data)) < 2000
+
+
+def test_sparkline_points() -> None:
+    assert charts.sparkline_points([(date(2026, 7, 1), Decimal(1))]) == ""
+    points = charts.sparkline_points(
+        [(date(2026, 7, 1), Decimal(0)), (date(2026, 7, 8), Decimal(10))], width=100, height=20
+    )
+    assert points == "0.0,18.0 100.0,2.0"

@@ -1,0 +1,222 @@
+"""Plan dashboard, portfolio dashboard and reverse calculator pages."""
+
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from plans.models import Plan, Workspace
+from tests.factories import make_kpi, make_measurement, make_member, make_plan, make_tactic
+
+
+def _fill(plan: Plan, *, kpis: int, weeks: int) -> None:
+    stages = ("plan", "reach", "act", "convert", "engage")
+    for n in range(kpis):
+        kpi = make_kpi(plan=plan, stage=stages[n % 5], name=f"KPI {n}", target="500")
+        for week in range(weeks):
+            make_measurement(
+                kpi=kpi, on=plan.period_start + timedelta(weeks=week), value=str(100 + 10 * week)
+            )
+        if n < 4:
+            plan.worksheets.filter(stage=stages[n + 1]).update(primary_kpi=kpi)
+        make_tactic(plan=plan, stage=kpi.stage, channel=f"Channel {n % 3}")
+
+
+def _figures(html: str) -> dict[str, dict]:
+    return {
+        m.group(1): json.loads(m.group(2))
+        for m in re.finditer(
+            r'<script id="([^"]+)" type="application/json">(.*?)</script>', html, re.S
+        )
+    }
+
+
+def test_dashboard_shows_stages_kpis_and_figures(viewer_client: Client, plan: Plan) -> None:
+    _fill(plan, kpis=5, weeks=3)
+    response = viewer_client.get(reverse("kpis-dashboard", args=[plan.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    figures = _figures(html)
+    assert {"fig-funnel", "fig-budget-stage", "fig-budget-channel"} <= set(figures)
+    kpi_figures = [key for key in figures if key.startswith("fig-kpi-")]
+    assert len(kpi_figures) == 5
+    for key in figures:
+        assert f'data-chart="{key}"' in html
+    assert "KPI 3" in html and "Funnel as a table" in html
+    assert 'src="/static/vendor/plotly.min.js"' in html and 'src="/static/js/charts.js"' in html
+    # Viewers read; they are not offered the buttons that write.
+    assert "Weekly check-in" not in html and "Export CSV" in html
+
+
+def test_dashboard_period_filter_and_htmx_partial(editor_client: Client, plan: Plan) -> None:
+    _fill(plan, kpis=2, weeks=6)
+    url = reverse("kpis-dashboard", args=[plan.pk])
+    start, end = plan.period_start, plan.period_start + timedelta(days=14)
+    query = {"start": start.isoformat(), "end": end.isoformat()}
+    response = editor_client.get(url, query, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and "Weekly check-in" not in html  # just the body fragment
+    assert f"Showing {start:%-d %b %Y} – {end:%-d %b %Y}" in html
+    actual = next(
+        t
+        for t in _figures(html)[f"fig-kpi-{plan.kpis.get(name='KPI 0').pk}"]["data"]
+        if t["name"] == "Actual"
+    )
+    assert len(actual["x"]) == 3  # weeks 0, 1 and 2 of six
+    # A full page load with the same query (history restore, bookmark) renders the whole page.
+    full = editor_client.get(url, query)
+    assert "<html" in full.content.decode() and "Weekly check-in" in full.content.decode()
+
+
+def test_dashboard_invalid_period_shows_error_and_whole_plan(
+    editor_client: Client, plan: Plan
+) -> None:
+    response = editor_client.get(
+        reverse("kpis-dashboard", args=[plan.pk]), {"start": "2026-09-01", "end": "2026-08-01"}
+    )
+    html = response.content.decode()
+    assert "The end of the period must be on or after its start." in html
+    assert f"Showing {plan.period_start:%-d %b %Y}" in html
+
+
+def test_audience_filter_only_for_plans_with_both(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    both = make_plan(workspace=workspace, audience="both")
+    make_kpi(plan=both, name="Consumers", audience="b2c")
+    make_kpi(plan=both, name="Companies", audience="b2b")
+    url = reverse("kpis-dashboard", args=[both.pk])
+    assert 'name="audience"' in editor_client.get(url).content.decode()
+    html = editor_client.get(url, {"audience": "b2b"}).content.decode()
+    assert "Companies" in html and "Consumers" not in html
+    b2c = make_plan(workspace=workspace, audience="b2c")
+    assert (
+        'name="audience"'
+        not in editor_client.get(reverse("kpis-dashboard", args=[b2c.pk])).content.decode()
+    )
+
+
+@pytest.mark.parametrize("kpis,weeks", [(2, 2), (40, 13)])
+def test_dashboard_queries_are_constant(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries, kpis: int, weeks: int
+) -> None:
+    _fill(plan, kpis=kpis, weeks=weeks)
+    with django_assert_max_num_queries(15):
+        response = editor_client.get(reverse("kpis-dashboard", args=[plan.pk]))
+    assert response.status_code == 200
+
+
+def test_dashboard_size_budget(editor_client: Client, plan: Plan) -> None:
+    _fill(plan, kpis=40, weeks=13)
+    response = editor_client.get(reverse("kpis-dashboard", args=[plan.pk]))
+    assert len(response.content) <= 200 * 1024
+
+
+def test_dashboard_empty_plan_says_what_to_do(editor_client: Client, plan: Plan) -> None:
+    html = editor_client.get(reverse("kpis-dashboard", args=[plan.pk])).content.decode()
+    assert "No KPIs in this stage" in html
+    assert "Choose a primary KPI" in html  # the funnel figure's own message
+
+
+def test_dashboard_outsider_404(outsider_client: Client, plan: Plan) -> None:
+    assert outsider_client.get(reverse("kpis-dashboard", args=[plan.pk])).status_code == 404
+
+
+def test_portfolio_lists_visible_plans_with_stage_statuses(
+    viewer_client: Client, viewer, workspace: Workspace
+) -> None:
+    mine = make_plan(workspace=workspace, name="Mine")
+    kpi = make_kpi(plan=mine, stage="reach", baseline="0", target="100")
+    make_measurement(kpi=kpi, on=date.today(), value="0")
+    make_plan(name="Someone else's")
+    html = viewer_client.get(reverse("kpis-portfolio")).content.decode()
+    assert "Mine" in html and "Someone else" not in html
+    assert reverse("kpis-dashboard", args=[mine.pk]) in html
+    assert "cell-no_data" in html
+
+
+def test_portfolio_filters(editor_client: Client, editor, workspace: Workspace) -> None:
+    q3 = make_plan(workspace=workspace, name="Summer", status="active")
+    q4 = make_plan(
+        workspace=workspace,
+        name="Winter",
+        status="draft",
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 12, 31),
+    )
+    other = make_plan(name="Other workspace")
+    make_member(workspace=other.workspace, role="viewer", username=None)
+    from plans.models import Membership
+
+    Membership.objects.create(workspace=other.workspace, user=editor, role="viewer")
+    url = reverse("kpis-portfolio")
+    html = editor_client.get(url, {"quarter": "2026-Q4"}).content.decode()
+    assert "Winter" in html and "Summer" not in html
+    html = editor_client.get(url, {"plan_status": "active"}).content.decode()
+    assert "Summer" in html and "Winter" not in html
+    html = editor_client.get(
+        url, {"workspace": other.workspace.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Other workspace" in html and "Summer" not in html and "<html" not in html
+    html = editor_client.get(url, {"status": "off_track"}).content.decode()
+    assert "No plan matches these filters" in html
+    assert q3 and q4
+
+
+@pytest.mark.parametrize("plans", [1, 8])
+def test_portfolio_queries_are_constant(
+    editor_client: Client, workspace: Workspace, django_assert_max_num_queries, plans: int
+) -> None:
+    for _ in range(plans):
+        plan = make_plan(workspace=workspace)
+        _fill(plan, kpis=3, weeks=2)
+    with django_assert_max_num_queries(10):
+        assert editor_client.get(reverse("kpis-portfolio")).status_code == 200
+
+
+def test_portfolio_empty_state(client: Client, db: None) -> None:
+    from tests.factories import make_user
+
+    client.force_login(make_user())
+    assert "No plans to show" in client.get(reverse("kpis-portfolio")).content.decode()
+
+
+def test_reverse_calculator(viewer_client: Client) -> None:
+    url = reverse("kpis-reverse-calculator")
+    assert "Enter a target" in viewer_client.get(url).content.decode()
+    response = viewer_client.get(
+        url,
+        {
+            "target_kind": "revenue",
+            "revenue": "10000",
+            "average_order_value": "50",
+            "lead_to_customer": "10",
+            "visitor_to_lead": "2",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    # 200 customers -> 2,000 leads -> 100,000 visitors
+    assert "100,000" in html and "2,000" in html and "200" in html
+
+
+def test_reverse_calculator_errors(viewer_client: Client) -> None:
+    html = viewer_client.get(
+        reverse("kpis-reverse-calculator"),
+        {"target_kind": "revenue", "revenue": "", "lead_to_customer": "0", "visitor_to_lead": "2"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Enter the revenue you want to reach." in html
+    assert "Enter an average order value above 0." in html
+    assert "Lead-to-customer rate (%)" in html
+
+
+def test_plan_page_links_to_dashboard(viewer_client: Client, plan: Plan) -> None:
+    html = viewer_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert reverse("kpis-dashboard", args=[plan.pk]) in html
+    assert reverse("kpis-portfolio") in html  # main navigation

@@ -1,0 +1,134 @@
+"""plan_snapshot: statuses, funnel, budgets and filters, in a constant number of queries."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from kpis.progress import Status
+from kpis.snapshot import NO_CHANNEL, plan_snapshot
+from plans.models import Plan
+from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
+
+TODAY = date(2026, 8, 15)
+
+
+def _fill(plan: Plan, *, kpis: int, weeks: int) -> None:
+    for n in range(kpis):
+        kpi = make_kpi(plan=plan, stage=("reach", "act", "convert", "engage", "plan")[n % 5])
+        for week in range(weeks):
+            make_measurement(
+                kpi=kpi, on=plan.period_start + timedelta(weeks=week), value=str(100 + week)
+            )
+        make_tactic(plan=plan, stage=kpi.stage, channel=f"Channel {n % 3}")
+
+
+@pytest.mark.parametrize("kpis,weeks", [(2, 2), (20, 6)])
+def test_queries_are_constant(
+    db: None, django_assert_max_num_queries, kpis: int, weeks: int
+) -> None:
+    plan = make_plan()
+    _fill(plan, kpis=kpis, weeks=weeks)
+    with django_assert_max_num_queries(4):
+        snapshot = plan_snapshot(plan, today=TODAY)
+    assert len(snapshot.kpis) == kpis
+    assert sum(len(item.measurements) for item in snapshot.kpis) == kpis * weeks
+
+
+def test_stages_in_race_order_with_worst_status(db: None) -> None:
+    plan = make_plan()
+    good = make_kpi(plan=plan, stage="reach", baseline="0", target="100")
+    bad = make_kpi(plan=plan, stage="reach", baseline="0", target="100")
+    make_measurement(kpi=good, on=date(2026, 8, 14), value="90")
+    make_measurement(kpi=bad, on=date(2026, 8, 14), value="1")
+    snapshot = plan_snapshot(plan, today=TODAY)
+    assert [s.stage.value for s in snapshot.stages] == ["plan", "reach", "act", "convert", "engage"]
+    reach = snapshot.stages[1]
+    assert [item.kpi for item in reach.kpis] == [good, bad]
+    assert reach.status == Status.OFF_TRACK
+    assert reach.status_counts[Status.ON_TRACK] == 1
+    assert snapshot.stages[0].status == Status.NO_DATA
+    assert snapshot.status == Status.OFF_TRACK
+
+
+def test_measurements_sorted_and_filtered_by_period(db: None) -> None:
+    plan = make_plan()
+    kpi = make_kpi(plan=plan)
+    for on, value in ((date(2026, 7, 20), "3"), (date(2026, 7, 6), "1"), (date(2026, 7, 13), "2")):
+        make_measurement(kpi=kpi, on=on, value=value)
+    (item,) = plan_snapshot(plan, today=TODAY).kpis
+    assert [v for _, v in item.measurements] == [Decimal(1), Decimal(2), Decimal(3)]
+    (item,) = plan_snapshot(plan, today=TODAY, start=date(2026, 7, 10), end=date(2026, 7, 14)).kpis
+    assert item.measurements == [(date(2026, 7, 13), Decimal(2))]
+    # Judged as of the period end, so the old value is not stale there.
+    assert item.progress.latest == Decimal(2)
+    assert item.progress.status != Status.STALE
+
+
+def test_audience_filter_keeps_items_for_all(db: None) -> None:
+    plan = make_plan(audience="both")
+    shared = make_kpi(plan=plan, audience="all")
+    b2c = make_kpi(plan=plan, audience="b2c")
+    b2b = make_kpi(plan=plan, audience="b2b")
+    make_tactic(plan=plan, audience="b2c", budget_planned="100", budget_spent="10")
+    make_tactic(plan=plan, audience="b2b", budget_planned="7", budget_spent="1")
+    make_tactic(plan=plan, audience="all", budget_planned="1000", budget_spent="100")
+    assert {i.kpi for i in plan_snapshot(plan, today=TODAY).kpis} == {shared, b2c, b2b}
+    snapshot = plan_snapshot(plan, today=TODAY, audience="b2b")
+    assert {i.kpi for i in snapshot.kpis} == {shared, b2b}
+    assert snapshot.budget_planned == Decimal("1007")
+    assert snapshot.budget_spent == Decimal("101")
+    with pytest.raises(ValueError):
+        plan_snapshot(plan, audience="all")
+
+
+def test_funnel_uses_primary_kpis(db: None) -> None:
+    plan = make_plan()
+    visitors = make_kpi(plan=plan, stage="reach", name="Visitors", target="1000")
+    leads = make_kpi(plan=plan, stage="act", name="Leads", target="100")
+    make_kpi(plan=plan, stage="act", name="Not primary", target="5")
+    make_measurement(kpi=visitors, on=date(2026, 8, 1), value="800")
+    make_measurement(kpi=visitors, on=date(2026, 8, 8), value="900")
+    make_measurement(kpi=leads, on=date(2026, 8, 8), value="45")
+    plan.worksheets.filter(stage="reach").update(primary_kpi=visitors)
+    plan.worksheets.filter(stage="act").update(primary_kpi=leads)
+    reach, act, convert, engage = plan_snapshot(plan, today=TODAY).funnel
+    assert (reach.kpi_name, reach.target, reach.actual) == ("Visitors", 1000, 900)
+    assert act.target_rate == Decimal("0.1") and act.actual_rate == Decimal("0.05")
+    assert convert.kpi_name is None and convert.target is None and engage.actual is None
+
+
+def test_budget_by_stage_and_channel(db: None) -> None:
+    plan = make_plan()
+    make_tactic(plan=plan, stage="reach", channel="Email", budget_planned="100", budget_spent="40")
+    make_tactic(plan=plan, stage="reach", channel="Email", budget_planned="50", budget_spent="5")
+    make_tactic(
+        plan=plan, stage="convert", channel="Search", budget_planned="500", budget_spent="0"
+    )
+    make_tactic(plan=plan, stage="plan", channel=" ", budget_planned="1", budget_spent="1")
+    snapshot = plan_snapshot(plan, today=TODAY)
+    by_stage = {s.stage.value: (s.budget_planned, s.budget_spent) for s in snapshot.stages}
+    assert by_stage["reach"] == (Decimal(150), Decimal(45))
+    assert by_stage["act"] == (Decimal(0), Decimal(0))
+    assert snapshot.budget_by_channel == [
+        ("Search", Decimal(500), Decimal(0)),
+        ("Email", Decimal(150), Decimal(45)),
+        (NO_CHANNEL, Decimal(1), Decimal(1)),
+    ]
+
+
+def test_explicit_period_keeps_overlapping_tactics(db: None) -> None:
+    plan = make_plan()
+    early = make_tactic(plan=plan, budget_planned="10")
+    early.start_date, early.end_date = date(2026, 7, 1), date(2026, 7, 31)
+    early.save()
+    make_tactic(plan=plan, budget_planned="5")  # no dates: always counts
+    assert plan_snapshot(plan, today=TODAY).budget_planned == Decimal(15)
+    later = plan_snapshot(plan, today=TODAY, start=date(2026, 8, 1), end=date(2026, 8, 31))
+    assert later.budget_planned == Decimal(5)
+
+
+def test_period_must_be_ordered(db: None) -> None:
+    plan = make_plan()
+    with pytest.raises(ValueError):
+        plan_snapshot(plan, start=date(2026, 9, 1), end=date(2026, 8, 1))
