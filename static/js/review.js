@@ -31,7 +31,8 @@
       var url = form.action + "?" + new URLSearchParams(new FormData(form)).toString();
       done.hidden = true;
       // Old messages would contradict the export now under way.
-      form.parentNode.querySelectorAll("[role=alert]").forEach(function (el) { el.remove(); });
+      form.parentNode.querySelectorAll("[role=alert], .field-error").forEach(function (el) { el.remove(); });
+      form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
       progress.hidden = false;
       button.disabled = true;
       elapsed.textContent = "0";
