@@ -13,7 +13,7 @@ from typing import Any
 
 import pypdf
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from PIL import Image
 
 from kpis import review, review_charts
@@ -297,7 +297,10 @@ def test_two_exports_at_once_both_succeed() -> None:
 
     def run(plan: Plan) -> review.Review:
         start.wait()
-        return export_review(plan, options, today=TODAY)
+        try:
+            return export_review(plan, options, today=TODAY)
+        finally:
+            connection.close()  # each thread has its own; leave none open for teardown
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(run, plans))
