@@ -151,7 +151,10 @@ def _draw(fig: go.Figure, width: int, height: int, deadline: Deadline) -> str:
         thread = _server_thread()
         if worker.is_alive() and (thread is None or not thread.is_alive()):
             _pending = worker
-            raise ChartsUnavailable("The chart browser stopped unexpectedly. Try again.")
+            raise ChartsUnavailable(
+                f"The chart browser ({browser_path()}) did not start or stopped unexpectedly. "
+                "Try again; if it keeps failing, check that Chromium runs on this server."
+            )
     if worker.is_alive():
         _pending = worker
         raise deadline.expired("drawing the charts")

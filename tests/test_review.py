@@ -1,8 +1,10 @@
 """The review PDF's content: the exporter called directly, its text read back with pypdf."""
 
 import io
+import os
 import re
 import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -329,3 +331,26 @@ def test_export_works_with_hashed_production_static_files(plan: Plan, settings) 
     result = export_review(plan, ReviewOptions(stages=("plan",)), today=TODAY)
     assert result.fetcher.served[0].endswith("/static/css/review.css")
     assert result.fetcher.blocked == []
+
+
+def test_a_browser_that_will_not_start_gives_a_message_not_a_hang() -> None:
+    """In a fresh process (the suite's own chart server keeps running): Chromium replaced by
+    a program that exits at once."""
+    script = (
+        "import django; django.setup()\n"
+        "import plotly.graph_objects as go\n"
+        "from kpis.review_charts import ChartsUnavailable, Deadline, render_svgs\n"
+        "try:\n"
+        "    render_svgs([(go.Figure(), 300, 200)], deadline=Deadline(30))\n"
+        "except ChartsUnavailable as error:\n"
+        "    print('MESSAGE', error)\n"
+    )
+    env = {
+        **os.environ,
+        "BROWSER_PATH": "/bin/false",
+        "DJANGO_SETTINGS_MODULE": "race_planner.settings",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "MESSAGE The chart browser (/bin/false) did not start" in done.stdout, done.stderr
