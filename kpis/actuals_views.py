@@ -16,9 +16,15 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kpis import csv_import
-from kpis.forms import CheckInForm, ConfirmImportForm, ImportForm, MeasurementForm
+from kpis.formatting import amount
+from kpis.forms import (
+    CheckInForm,
+    ConfirmImportForm,
+    ImportForm,
+    MeasurementEditForm,
+    MeasurementForm,
+)
 from kpis.models import Measurement, Source
-from kpis.templatetags.kpi_format import amount
 from plans import access
 from plans.models import KPI, Plan, Stage
 from race_planner.http import HtmxHttpRequest
@@ -140,8 +146,10 @@ def _plan_measurement(
 def measurement_edit(request: HtmxHttpRequest, plan_id: int, measurement_id: int) -> HttpResponse:
     plan, measurement = _plan_measurement(request, plan_id, measurement_id)
     kpi = measurement.kpi
-    form = MeasurementForm(request.POST or None, instance=measurement, prefix=f"e{measurement.pk}")
-    if request.method == "POST" and form.is_valid():
+    form = MeasurementEditForm(
+        request.POST or None, instance=measurement, prefix=f"e{measurement.pk}"
+    )
+    if request.method == "POST" and form.is_valid() and not form.refuse_if_stale():
         clash = (
             Measurement.objects.filter(kpi=kpi, date=form.cleaned_data["date"])
             .exclude(pk=measurement.pk)
@@ -203,7 +211,10 @@ def check_in(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 )
         messages.success(request, f"Checked in {len(form.values())} value(s) for {on:%-d %b %Y}.")
         return redirect("kpis-dashboard", plan.pk)
-    rows = [(kpi, form[CheckInForm.field_name(kpi)]) for kpi in kpis]
+    latest: dict[int, Measurement] = {}
+    for measurement in Measurement.objects.filter(kpi__plan=plan).order_by("date"):
+        latest[measurement.kpi_id] = measurement  # later dates overwrite earlier ones
+    rows = [(kpi, latest.get(kpi.pk), form[CheckInForm.field_name(kpi)]) for kpi in kpis]
     return render(request, "kpis/check_in.html", {"plan": plan, "form": form, "rows": rows})
 
 
@@ -211,12 +222,11 @@ def check_in(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def import_actuals(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = access.plan_for_editor(request.user, plan_id)
-    context: dict[str, Any] = {"plan": plan, "form": ImportForm(), "limits": csv_import}
+    context: dict[str, Any] = {"plan": plan, "form": ImportForm()}
     if request.method == "POST" and "text" in request.POST:
-        # The confirmation: check the same text again and write it, all or nothing.
-        confirm = ConfirmImportForm(request.POST)
+        # The confirmation: the text comes back from the browser, so it is checked again.
         try:
-            preview = csv_import.preview_actuals(plan, confirm.data.get("text", ""))
+            preview = csv_import.preview_actuals(plan, request.POST["text"])
         except csv_import.ImportRefused as refused:
             context["refused"] = str(refused)
         else:
@@ -244,11 +254,8 @@ def import_actuals(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 if preview.ok:
                     context["confirm"] = ConfirmImportForm(initial={"text": text})
     if "preview" in context:
-        preview = context["preview"]
-        shown = [row for row in preview.rows[:PREVIEW_ROWS]]
-        shown += [row for row in preview.errors if row.line > shown[-1].line] if shown else []
-        context["shown"] = shown
-        context["hidden_rows"] = len(preview.rows) - len(shown)
+        context["shown"] = context["preview"].shown(PREVIEW_ROWS)
+        context["hidden_rows"] = len(context["preview"].rows) - len(context["shown"])
     return render(request, "kpis/import.html", context)
 
 

@@ -1,9 +1,11 @@
 """Plotly figures built in Python from a plan snapshot.
 
-The dashboard embeds them as JSON (`figure_json`) and draws them with plotly.js; the review PDF
-turns the same figures into SVG with kaleido. Figures stay small on purpose: no default template
-(`template="none"` saves ~8 KB a figure), numbers rounded to six significant digits, the pace
-line as its corner points only, and sparklines as tiny inline SVG rather than figures.
+Each figure exists twice: `*_figure_data` builds it as plain dicts, which the dashboard embeds
+with `json_script` (building plotly.py objects costs milliseconds a figure, too slow for 40 of
+them on one page), and `*_figure` wraps the same data in a `go.Figure` for the review PDF, which
+turns it into SVG with kaleido. Figures stay small on purpose: no default template (plotly's
+own adds ~8 KB a figure), numbers rounded to six significant digits, the pace line as its
+corner points only, and sparklines as tiny inline SVG rather than figures.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from kpis.formatting import percent
 from kpis.funnel import FunnelStep
 from kpis.progress import expected_value
 from kpis.snapshot import KPIStatus, PlanSnapshot
@@ -40,10 +43,12 @@ def num(value: Decimal | float | None) -> float | None:
     return float(f"{float(value):.6g}")
 
 
+Figure = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}, as plotly.js takes it
+
+
 def _layout(*, height: int, **extra: Any) -> dict[str, Any]:
     axis = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
     layout: dict[str, Any] = {
-        "template": "none",
         "height": height,
         "margin": {"l": 56, "r": 12, "t": 8, "b": 36},
         "font": {"family": FONT, "size": 12, "color": INK},
@@ -62,15 +67,27 @@ def _layout(*, height: int, **extra: Any) -> dict[str, Any]:
     return layout
 
 
-def _no_data(layout: dict[str, Any], text: str) -> go.Figure:
+def _no_data(layout: dict[str, Any], text: str) -> Figure:
     """An empty chart that says why it is empty, instead of bare axes."""
-    figure = go.Figure(layout=layout)
-    figure.add_annotation(
-        text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"color": MUTED}
-    )
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+    layout["annotations"] = [
+        {
+            "text": text,
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "font": {"color": MUTED},
+        }
+    ]
+    layout["xaxis"]["visible"] = False
+    layout["yaxis"]["visible"] = False
+    return {"data": [], "layout": layout}
+
+
+def to_figure(data: Figure) -> go.Figure:
+    """A plotly.py figure of plain figure data, without plotly's default theme."""
+    return go.Figure(data=data["data"], layout={**data["layout"], "template": "none"})
 
 
 def _pace_points(item: KPIStatus, snapshot: PlanSnapshot) -> tuple[list[str], list[float | None]]:
@@ -86,10 +103,10 @@ def _pace_points(item: KPIStatus, snapshot: PlanSnapshot) -> tuple[list[str], li
     return [d.isoformat() for d in days], values
 
 
-def kpi_figure(
+def kpi_figure_data(
     item: KPIStatus, snapshot: PlanSnapshot, *, title: bool = False, height: int = 240
-) -> go.Figure:
-    """Actuals against the expected pace line and the target, over the snapshot's period."""
+) -> Figure:
+    """Plain data of `kpi_figure`: what the dashboard embeds (no plotly.py objects, so fast)."""
     kpi = item.kpi
     pace_x, pace_y = _pace_points(item, snapshot)
     period = [snapshot.start.isoformat(), snapshot.end.isoformat()]
@@ -102,42 +119,86 @@ def kpi_figure(
     if title:
         layout["title"] = {"text": kpi.name, "x": 0, "xanchor": "left", "font": {"size": 14}}
         layout["margin"] = {**layout["margin"], "t": 36}
-    figure = go.Figure(layout=layout)
-    figure.add_scatter(
-        name="Target",
-        x=period,
-        y=[num(kpi.target)] * 2,
-        mode="lines",
-        line={"color": TARGET, "dash": "dot", "width": 1.5},
-    )
-    figure.add_scatter(
-        name="Expected pace",
-        x=pace_x,
-        y=pace_y,
-        mode="lines",
-        line={"color": EXPECTED, "dash": "dash", "width": 1.5},
-    )
-    figure.add_scatter(
-        name="Actual",
-        x=[d.isoformat() for d, _ in item.measurements],
-        y=[num(v) for _, v in item.measurements],
-        mode="lines+markers",
-        line={"color": ACTUAL, "width": 2},
-        marker={"size": 5},
-    )
-    return figure
+    traces = [
+        {
+            "type": "scatter",
+            "name": "Target",
+            "x": period,
+            "y": [num(kpi.target)] * 2,
+            "mode": "lines",
+            "line": {"color": TARGET, "dash": "dot", "width": 1.5},
+        },
+        {
+            "type": "scatter",
+            "name": "Expected pace",
+            "x": pace_x,
+            "y": pace_y,
+            "mode": "lines",
+            "line": {"color": EXPECTED, "dash": "dash", "width": 1.5},
+        },
+        {
+            "type": "scatter",
+            "name": "Actual",
+            "x": [d.isoformat() for d, _ in item.measurements],
+            "y": [num(v) for _, v in item.measurements],
+            "mode": "lines+markers",
+            "line": {"color": ACTUAL, "width": 2},
+            "marker": {"size": 5},
+        },
+    ]
+    return {"data": traces, "layout": layout}
 
 
-def percent(rate: Decimal | None) -> str:
-    """A conversion rate as text: 0.025 -> "2.5 %"."""
-    if rate is None:
-        return "–"
-    return f"{float(rate) * 100:.3g} %"
+def kpi_figure(
+    item: KPIStatus, snapshot: PlanSnapshot, *, title: bool = False, height: int = 240
+) -> go.Figure:
+    """Actuals against the expected pace line and the target, over the snapshot's period."""
+    return to_figure(kpi_figure_data(item, snapshot, title=title, height=height))
 
 
 def _step_label(step: FunnelStep) -> str:
     label = Stage(step.stage).label
     return f"{label}<br>{step.kpi_name}" if step.kpi_name else label
+
+
+def funnel_figure_data(steps: list[FunnelStep], *, height: int = 320) -> Figure:
+    """Plain data of `funnel_figure`."""
+    layout = _layout(
+        height=height,
+        barmode="group",
+        margin={"l": 8, "r": 64, "t": 8, "b": 40},
+        # Powers of ten only (1, 10, 100, 1k…): the 2s and 5s between them crowd a small chart.
+        xaxis={"type": "log", "dtick": 1, "tickformat": "~s"},
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+    shown = [s for s in steps if s.target is not None or s.actual is not None]
+    if not shown:
+        return _no_data(layout, "Choose a primary KPI for each stage to see the funnel")
+    labels = [_step_label(s) for s in shown]
+    traces = []
+    for name, colour, volumes, rates in (
+        ("Target", PLANNED, [s.target for s in shown], [s.target_rate for s in shown]),
+        ("Actual", ACTUAL, [s.actual for s in shown], [s.actual_rate for s in shown]),
+    ):
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": name,
+                "y": labels,
+                # Log axes cannot show zero or less; such volumes are left out of the bars.
+                "x": [num(v) if v is not None and v > 0 else None for v in volumes],
+                "marker": {"color": colour},
+                "text": ["" if r is None else f"→ {percent(r)}" for r in rates],
+                "textposition": "outside",
+                "textfont": {"size": 11},
+                # Keep the rates readable instead of shrinking them to the bar's height.
+                "constraintext": "none",
+                "cliponaxis": False,
+                "hovertemplate": "%{x:,} %{text}",
+            }
+        )
+    return {"data": traces, "layout": layout}
 
 
 def funnel_figure(steps: list[FunnelStep], *, height: int = 320) -> go.Figure:
@@ -146,33 +207,7 @@ def funnel_figure(steps: list[FunnelStep], *, height: int = 320) -> go.Figure:
     Volumes shrink by orders of magnitude from Reach to Engage, so the value axis is logarithmic:
     on a linear axis the last stages would be invisible slivers.
     """
-    layout = _layout(
-        height=height,
-        barmode="group",
-        margin={"l": 56, "r": 12, "t": 24, "b": 48},
-        yaxis={"type": "log", "title": {"text": "Volume"}},
-    )
-    shown = [s for s in steps if s.target is not None or s.actual is not None]
-    if not shown:
-        return _no_data(layout, "Choose a primary KPI for each stage to see the funnel")
-    labels = [_step_label(s) for s in shown]
-    figure = go.Figure(layout=layout)
-    for name, colour, volumes, rates in (
-        ("Target", PLANNED, [s.target for s in shown], [s.target_rate for s in shown]),
-        ("Actual", ACTUAL, [s.actual for s in shown], [s.actual_rate for s in shown]),
-    ):
-        figure.add_bar(
-            name=name,
-            x=labels,
-            # Log axes cannot show zero or less; such volumes are left out of the bars.
-            y=[num(v) if v is not None and v > 0 else None for v in volumes],
-            marker={"color": colour},
-            text=["" if r is None else f"→ {percent(r)}" for r in rates],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y:,} %{text}",
-        )
-    return figure
+    return to_figure(funnel_figure_data(steps, height=height))
 
 
 def _budget_bars(
@@ -183,7 +218,7 @@ def _budget_bars(
     currency: str,
     horizontal: bool,
     height: int,
-) -> go.Figure:
+) -> Figure:
     value_axis = {"title": {"text": currency}, "tickformat": ",.0f"}
     layout = _layout(height=height, barmode="group")
     layout["xaxis" if horizontal else "yaxis"].update(value_axis)
@@ -191,20 +226,19 @@ def _budget_bars(
         layout["yaxis"].update({"autorange": "reversed", "automargin": True})
     if not labels or (not any(planned) and not any(spent)):
         return _no_data(layout, "No budget planned yet")
-    figure = go.Figure(layout=layout)
+    traces = []
     for name, colour, values in (("Planned", PLANNED, planned), ("Spent", SPENT, spent)):
         numbers = [num(v) for v in values]
+        trace: dict[str, Any] = {"type": "bar", "name": name, "marker": {"color": colour}}
         if horizontal:
-            figure.add_bar(
-                name=name, y=list(labels), x=numbers, orientation="h", marker={"color": colour}
-            )
+            trace.update(y=list(labels), x=numbers, orientation="h")
         else:
-            figure.add_bar(name=name, x=list(labels), y=numbers, marker={"color": colour})
-    return figure
+            trace.update(x=list(labels), y=numbers)
+        traces.append(trace)
+    return {"data": traces, "layout": layout}
 
 
-def budget_by_stage_figure(snapshot: PlanSnapshot, *, height: int = 260) -> go.Figure:
-    """Planned against spent budget for each stage, in RACE order."""
+def budget_by_stage_figure_data(snapshot: PlanSnapshot, *, height: int = 260) -> Figure:
     return _budget_bars(
         [Stage(s.stage).label for s in snapshot.stages],
         [s.budget_planned for s in snapshot.stages],
@@ -215,8 +249,12 @@ def budget_by_stage_figure(snapshot: PlanSnapshot, *, height: int = 260) -> go.F
     )
 
 
-def budget_by_channel_figure(snapshot: PlanSnapshot, *, height: int | None = None) -> go.Figure:
-    """Planned against spent budget for each channel, largest planned first."""
+def budget_by_stage_figure(snapshot: PlanSnapshot, *, height: int = 260) -> go.Figure:
+    """Planned against spent budget for each stage, in RACE order."""
+    return to_figure(budget_by_stage_figure_data(snapshot, height=height))
+
+
+def budget_by_channel_figure_data(snapshot: PlanSnapshot, *, height: int | None = None) -> Figure:
     rows = snapshot.budget_by_channel
     return _budget_bars(
         [name for name, _, _ in rows],
@@ -228,8 +266,13 @@ def budget_by_channel_figure(snapshot: PlanSnapshot, *, height: int | None = Non
     )
 
 
+def budget_by_channel_figure(snapshot: PlanSnapshot, *, height: int | None = None) -> go.Figure:
+    """Planned against spent budget for each channel, largest planned first."""
+    return to_figure(budget_by_channel_figure_data(snapshot, height=height))
+
+
 def figure_json(figure: go.Figure) -> dict[str, Any]:
-    """The figure as plain data for `json_script`: traces and layout, nothing else."""
+    """A plotly.py figure as plain data for `json_script`: traces and layout, nothing else."""
     data: dict[str, Any] = json.loads(figure.to_json(validate=False, engine="json"))
     return {"data": data["data"], "layout": data["layout"]}
 

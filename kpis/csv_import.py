@@ -77,6 +77,10 @@ class Preview:
     def ok(self) -> bool:
         return bool(self.rows) and not self.errors
 
+    def shown(self, limit: int) -> list[Row]:
+        """The rows a preview lists: the first `limit`, and every row with an error after them."""
+        return self.rows[:limit] + [row for row in self.rows[limit:] if row.errors]
+
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
 

@@ -262,7 +262,7 @@ def _create_plan(demo: DemoPlan, workspace: Workspace, author: User, today: date
             Objective.objects.create(
                 plan=plan,
                 stage=stage,
-                title=objective.title,
+                title=_objective_title(objective.title, kpis.get(objective.kpi_key or ""), demo),
                 description=objective.description,
                 kpi=kpis.get(objective.kpi_key or ""),
                 target_date=end,
@@ -293,6 +293,28 @@ def _create_plan(demo: DemoPlan, workspace: Workspace, author: User, today: date
                 position=position,
             )
     return plan
+
+
+def _objective_title(preset_title: str, kpi: KPI | None, demo: DemoPlan) -> str:
+    """The demo's own numbers in the objective, so titles and KPI targets tell the same story."""
+    if kpi is None:
+        return preset_title
+    verb = "Raise" if kpi.direction == "up" else "Bring down"
+    name = (
+        kpi.name if kpi.name[1:2].isupper() else kpi.name[0].lower() + kpi.name[1:]
+    )  # keep "MQLs"
+    per_week = " a week" if kpi.unit == "count" else ""
+    return (
+        f"{verb} {name} from {_shown(kpi.baseline, kpi.unit, demo)} "
+        f"to {_shown(kpi.target, kpi.unit, demo)}{per_week} by the end of the quarter"
+    )
+
+
+def _shown(value: Decimal, unit: str, demo: DemoPlan) -> str:
+    if unit == "currency":
+        return f"{demo.currency} {value:,.2f}".replace(".00", "")
+    number = f"{value.normalize():,f}"
+    return f"{number} %" if unit == "percent" else number
 
 
 def _add_actuals(kpi: KPI, story: KPIStory, start: date, rng: random.Random) -> None:

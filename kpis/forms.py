@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from kpis import csv_import
+from kpis.formatting import amount
 from kpis.models import Measurement
 from kpis.progress import Status
 from plans.models import KPI, Plan, PlanStatus, Workspace
@@ -21,6 +22,40 @@ class MeasurementForm(forms.ModelForm):
         model = Measurement
         fields = ["date", "value", "note"]
         widgets = {"date": DATE_INPUT, "value": forms.NumberInput(attrs={"step": "any"})}
+
+
+class MeasurementEditForm(MeasurementForm):
+    """Editing a value: `seen` says which version of it the form was opened on."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Cleaning copies the input onto the instance; keep what is saved now for the message.
+        saved = self.instance
+        self.saved_version = saved.recorded_at.isoformat()
+        self.saved_text = f"{amount(saved.value)} on {saved.date:%-d %b %Y}" + (
+            f" ({saved.note})" if saved.note else ""
+        )
+        if not self.is_bound:
+            self.initial["seen"] = self.saved_version
+            # 27.5, not the column's 27.5000.
+            self.initial["value"] = format(saved.value.normalize(), "f")
+
+    def refuse_if_stale(self) -> bool:
+        """Refuse a form opened before someone else saved the value; True when refused."""
+        if self.cleaned_data.get("seen") == self.saved_version:
+            return False
+        self.add_error(
+            None,
+            f"Someone changed this value while you were editing it: it is now {self.saved_text}. "
+            "Nothing was overwritten; save again if your value should replace it.",
+        )
+        # The next save is made knowing the current value.
+        data = dict(self.data.items())
+        data[self.add_prefix("seen")] = self.saved_version
+        self.data = data
+        return True
 
 
 class CheckInForm(forms.Form):
@@ -152,6 +187,18 @@ class PortfolioFilterForm(forms.Form):
         quarter_field.choices = [("", "Any quarter")] + [(q, q.replace("-", " ")) for q in quarters]
 
 
+def _rate_field(label: str, *, initial: int) -> forms.DecimalField:
+    """A conversion rate entered in percent, above 0 and at most 100."""
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal("0.01"),
+        max_value=100,
+        max_digits=6,
+        decimal_places=3,
+        initial=Decimal(initial),
+    )
+
+
 class ReverseCalculatorForm(forms.Form):
     target_kind = forms.ChoiceField(
         label="Start from",
@@ -168,22 +215,8 @@ class ReverseCalculatorForm(forms.Form):
     average_order_value = forms.DecimalField(
         label="Average order value", required=False, max_digits=14, decimal_places=2
     )
-    lead_to_customer = forms.DecimalField(
-        label="Lead-to-customer rate (%)",
-        min_value=Decimal("0.01"),
-        max_value=100,
-        max_digits=6,
-        decimal_places=3,
-        initial=Decimal(10),
-    )
-    visitor_to_lead = forms.DecimalField(
-        label="Visitor-to-lead rate (%)",
-        min_value=Decimal("0.01"),
-        max_value=100,
-        max_digits=6,
-        decimal_places=3,
-        initial=Decimal(3),
-    )
+    lead_to_customer = _rate_field("Lead-to-customer rate (%)", initial=10)
+    visitor_to_lead = _rate_field("Visitor-to-lead rate (%)", initial=3)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

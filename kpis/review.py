@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from weasyprint import HTML
 
-from kpis import charts
+from kpis import charts, formatting
 from kpis.progress import Status
 from kpis.review_charts import (
     ChartsUnavailable,
@@ -116,21 +116,9 @@ class StageSection:
 
 
 def format_value(value: Decimal | None, unit: str, currency: str) -> str:
-    """A measured value as a reader expects it: 12,400 · 3.1 % · EUR 1,250 · 2.40."""
-    if value is None:
-        return "–"
-    if unit == "percent":
-        return f"{value:,.1f} %"
-    if unit == "currency":
-        places = 0 if abs(value) >= 100 else 2
-        return f"{currency} {value:,.{places}f}"
-    if unit == "count" or (unit == "score" and value == value.to_integral_value()):
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
-def format_rate(rate: Decimal | None) -> str:
-    return "–" if rate is None else f"{rate * 100:,.1f} %"
+    """A value as the dashboard shows it, with the currency named: 4,500 · 12.5 % · EUR 1,250."""
+    text = formatting.with_unit(value, unit)
+    return f"{currency} {text}" if unit == "currency" and value is not None else text
 
 
 def _data_uri(svg: str) -> str:
@@ -269,8 +257,8 @@ def build_context(
                 "stage": Stage(step.stage).label,
                 "target": format_value(step.target, "count", plan.currency),
                 "actual": format_value(step.actual, "count", plan.currency),
-                "target_rate": format_rate(step.target_rate),
-                "actual_rate": format_rate(step.actual_rate),
+                "target_rate": formatting.percent(step.target_rate),
+                "actual_rate": formatting.percent(step.actual_rate),
             }
             for step in snapshot.funnel
         ],

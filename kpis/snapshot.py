@@ -95,6 +95,21 @@ def _audience_filter(audience: str | None) -> Q:
     return Q(audience__in=(ItemAudience.ALL.value, audience))
 
 
+def _progress(
+    kpi: KPI, plan: Plan, measurements: list[tuple[date, Decimal]], today: date
+) -> Progress:
+    """A KPI judged against its plan's period, as of `today`."""
+    return progress(
+        baseline=kpi.baseline,
+        target=kpi.target,
+        direction=kpi.direction,
+        start=plan.period_start,
+        end=plan.period_end,
+        measurements=measurements,
+        today=today,
+    )
+
+
 def plan_snapshot(
     plan: Plan,
     *,
@@ -125,17 +140,7 @@ def plan_snapshot(
     for kpi in kpis:
         measured = series.get(kpi.pk, [])
         item = KPIStatus(
-            kpi=kpi,
-            measurements=measured,
-            progress=progress(
-                baseline=kpi.baseline,
-                target=kpi.target,
-                direction=kpi.direction,
-                start=plan.period_start,
-                end=plan.period_end,
-                measurements=measured,
-                today=as_of,
-            ),
+            kpi=kpi, measurements=measured, progress=_progress(kpi, plan, measured, as_of)
         )
         statuses[kpi.stage].append(item)
         by_id[kpi.pk] = item
@@ -218,15 +223,7 @@ def portfolio(plans: list[Plan], *, today: date | None = None) -> list[Portfolio
     for kpi in kpis:
         plan = by_id[kpi.plan_id]
         found = latest.get(kpi.pk)
-        result = progress(
-            baseline=kpi.baseline,
-            target=kpi.target,
-            direction=kpi.direction,
-            start=plan.period_start,
-            end=plan.period_end,
-            measurements=[found] if found else [],
-            today=today,
-        )
+        result = _progress(kpi, plan, [found] if found else [], today)
         statuses[(plan.pk, kpi.stage)].append(result.status)
     result_rows = []
     for plan in plans:

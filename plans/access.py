@@ -4,12 +4,17 @@ A plan exists only for members of its workspace: anyone else gets a 404, never a
 there. Viewers read; editors and admins write; only admins delete plans or manage members.
 """
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from plans.models import Membership, Plan, Role, Workspace
+
+_Item = TypeVar("_Item", bound=models.Model)
 
 AnyUser = User | AnonymousUser
 
@@ -88,3 +93,28 @@ def plan_for_admin(user: AnyUser, plan_id: int) -> Plan:
 def can_edit(plan: Plan) -> bool:
     """For templates: whether the plan was fetched for someone who may change it."""
     return member_role(plan) in WRITE_ROLES
+
+
+def item_for_editor(user: AnyUser, queryset: QuerySet[_Item], plan_id: int, item_id: int) -> _Item:
+    """A row of a plan (objective, tactic, KPI, worksheet) that the user may change, in one query.
+
+    The row comes with its plan (`row.plan`, role annotated like `plan_for_editor`): 404 for
+    outsiders and for rows of another plan, 403 for viewers.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such item")
+    role = Membership.objects.filter(workspace=OuterRef("plan__workspace"), user=user).values(
+        "role"
+    )[:1]
+    item = (
+        queryset.select_related("plan__workspace")
+        .annotate(member_role=Subquery(role))
+        .filter(pk=item_id, plan_id=plan_id, member_role__isnull=False)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such item")
+    item.plan.member_role = item.member_role
+    if member_role(item.plan) not in WRITE_ROLES:
+        raise PermissionDenied("Viewers cannot change plans")
+    return item

@@ -14,6 +14,7 @@ class MembershipInline(admin.TabularInline):
 class WorkspaceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
+    list_filter = ["created_at"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 

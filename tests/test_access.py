@@ -81,6 +81,7 @@ def world(db: None) -> dict[str, object]:
         "kpi_id": kpi.pk,
         "objective_id": objective.pk,
         "tactic_id": tactic.pk,
+        "item_id": tactic.pk,
         "measurement_id": measurement.pk,
         "worksheet_id": plan.worksheets.get(stage="reach").pk,
         "stage": "reach",

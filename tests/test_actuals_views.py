@@ -111,7 +111,12 @@ def test_edit_value(editor_client: Client, kpi: KPI) -> None:
     assert 'value="120.0000"' in row or 'value="120"' in row
     page = editor_client.get(url).content.decode()
     assert "Edit the value of Visitors" in page
-    data = {f"e{m.pk}-date": "2026-07-07", f"e{m.pk}-value": "125.5", f"e{m.pk}-note": "fixed"}
+    data = {
+        f"e{m.pk}-date": "2026-07-07",
+        f"e{m.pk}-value": "125.5",
+        f"e{m.pk}-note": "fixed",
+        f"e{m.pk}-seen": m.recorded_at.isoformat(),
+    }
     html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
     assert "Updated 125.5" in html
     m.refresh_from_db()
@@ -123,7 +128,11 @@ def test_edit_value_onto_a_measured_date_is_refused(editor_client: Client, kpi: 
     m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
     make_measurement(kpi=kpi, on=date(2026, 7, 13), value="140")
     url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
-    data = {f"e{m.pk}-date": "2026-07-13", f"e{m.pk}-value": "1"}
+    data = {
+        f"e{m.pk}-date": "2026-07-13",
+        f"e{m.pk}-value": "1",
+        f"e{m.pk}-seen": m.recorded_at.isoformat(),
+    }
     response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "already has a value on that date" in response.content.decode()
@@ -270,12 +279,12 @@ def test_import_refusals(
     assert message in response.content.decode()
 
 
-def test_import_over_the_size_limit(
-    editor_client: Client, plan: Plan, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(csv_import, "MAX_BYTES", 10)
-    response = _upload(editor_client, plan, b"kpi,date,value,note\n")
-    assert "The file is larger than" in response.content.decode()
+def test_import_over_the_size_limit(editor_client: Client, plan: Plan) -> None:
+    content = b"kpi,date,value,note\n" + b"Visitors,2026-07-06,1,padding\n" * 80_000  # 2.3 MB
+    assert len(content) > csv_import.MAX_BYTES
+    response = _upload(editor_client, plan, content)
+    assert response.status_code == 200
+    assert "The file is larger than 2 MB." in response.content.decode()
 
 
 def test_viewer_cannot_import(viewer_client: Client, plan: Plan) -> None:
@@ -291,3 +300,32 @@ def test_export_csv(viewer_client: Client, plan: Plan, kpi: KPI) -> None:
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffkpi,date,value,note\r\n")
     assert "Visitors,2026-07-06,120,'=cmd()" in text
+
+
+def test_edit_from_a_stale_form_overwrites_nothing(editor_client: Client, kpi: KPI) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
+    opened = m.recorded_at.isoformat()
+    data = {
+        f"e{m.pk}-date": "2026-07-06",
+        f"e{m.pk}-value": "999",
+        f"e{m.pk}-seen": opened,
+    }
+    m.value = Decimal(130)
+    m.save()  # someone else saves meanwhile
+    html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Someone changed this value while you were editing it: it is now 130" in html
+    assert 'value="999"' in html  # the user's input is kept
+    m.refresh_from_db()
+    assert m.value == 130
+    # Sending the form again (now knowing the current value) saves it.
+    fresh = {**data, f"e{m.pk}-seen": m.recorded_at.isoformat()}
+    assert "Updated 999" in editor_client.post(url, fresh, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_check_in_shows_each_kpis_latest_value(editor_client: Client, plan: Plan, kpi: KPI) -> None:
+    make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    make_measurement(kpi=kpi, on=date(2026, 7, 13), value="150")
+    make_kpi(plan=plan, name="Leads")
+    html = editor_client.get(reverse("kpis-check-in", args=[plan.pk])).content.decode()
+    assert "150 <span" in html and "on 13 Jul" in html and "None yet" in html

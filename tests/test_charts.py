@@ -52,23 +52,17 @@ def test_funnel_figure_shows_volumes_and_rates(db: None) -> None:
     target, actual = figure.data
     assert target.name == "Target" and actual.name == "Actual"
     # Only stages with a primary KPI are drawn.
-    assert list(target.x) == ["Reach<br>Visitors", "Act<br>Leads"]
-    assert list(target.y) == [920.0, 46.0] and list(actual.y) == [120.0, 3.0]
+    assert list(target.y) == ["Reach<br>Visitors", "Act<br>Leads"]
+    assert list(target.x) == [920.0, 46.0] and list(actual.x) == [120.0, 3.0]
     assert list(target.text) == ["", "→ 5 %"]
     assert list(actual.text) == ["", "→ 2.5 %"]
-    assert figure.layout.yaxis.type == "log"
+    assert figure.layout.xaxis.type == "log" and target.orientation == "h"
 
 
 def test_funnel_without_primary_kpis_says_so(db: None) -> None:
     figure = charts.funnel_figure(plan_snapshot(make_plan(), today=TODAY).funnel)
     assert not figure.data
     assert "primary KPI" in figure.layout.annotations[0].text
-
-
-def test_percent() -> None:
-    assert charts.percent(Decimal("0.025")) == "2.5 %"
-    assert charts.percent(Decimal("0.33333")) == "33.3 %"
-    assert charts.percent(None) == "–"
 
 
 def test_budget_figures(db: None) -> None:
@@ -97,3 +91,22 @@ def test_sparkline_points() -> None:
         [(date(2026, 7, 1), Decimal(0)), (date(2026, 7, 8), Decimal(10))], width=100, height=20
     )
     assert points == "0.0,18.0 100.0,2.0"
+
+
+def test_dashboard_data_and_pdf_figures_agree(db: None) -> None:
+    """The plain data the dashboard embeds is exactly what the go.Figure holds."""
+    snapshot = _snapshot(db)
+    pairs = [
+        (
+            charts.kpi_figure_data(snapshot.kpis[0], snapshot),
+            charts.kpi_figure(snapshot.kpis[0], snapshot),
+        ),
+        (charts.funnel_figure_data(snapshot.funnel), charts.funnel_figure(snapshot.funnel)),
+        (charts.budget_by_stage_figure_data(snapshot), charts.budget_by_stage_figure(snapshot)),
+        (charts.budget_by_channel_figure_data(snapshot), charts.budget_by_channel_figure(snapshot)),
+    ]
+    for data, figure in pairs:
+        built = charts.figure_json(figure)
+        assert json.loads(json.dumps(data["data"])) == built["data"]
+        layout = {k: v for k, v in built["layout"].items() if k != "template"}
+        assert json.loads(json.dumps(data["layout"])) == layout

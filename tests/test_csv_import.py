@@ -112,10 +112,10 @@ def test_file_level_refusals(csv_plan: Plan, data: bytes, message: str) -> None:
         preview_actuals(csv_plan, data)
 
 
-def test_row_limit(csv_plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csv_import, "MAX_ROWS", 2)
-    data = GOOD + "Visitors,2026-07-13,1,\n"
-    with pytest.raises(ImportRefused, match="more than 2 rows"):
+def test_row_limit(csv_plan: Plan) -> None:
+    lines = [f"Visitors,2026-07-06,{n}," for n in range(csv_import.MAX_ROWS + 1)]
+    data = "kpi,date,value,note\n" + "\n".join(lines)
+    with pytest.raises(ImportRefused, match="more than 10,000 rows"):
         preview_actuals(csv_plan, data.encode())
 
 
@@ -169,3 +169,15 @@ def test_command_imports_and_reports_errors(csv_plan: Plan, tmp_path: Path) -> N
         semi = tmp_path / "semi.csv"
         semi.write_text("kpi;date;value;note\n", encoding="utf-8")
         call_command("import_actuals", csv_plan.pk, str(semi))
+
+
+def test_preview_lists_the_first_rows_and_every_error(csv_plan: Plan) -> None:
+    lines = [
+        f"Visitors,{date.fromordinal(date(2026, 1, 1).toordinal() + n)},{n}," for n in range(300)
+    ]
+    lines[5] = "Visitors,2026-13-01,1,"
+    lines[250] = "Nope,2026-07-06,1,"
+    preview = preview_actuals(csv_plan, ("kpi,date,value,note\n" + "\n".join(lines)).encode())
+    shown = preview.shown(100)
+    assert len(shown) == 101
+    assert shown[-1].line == 252 and shown[-1].errors

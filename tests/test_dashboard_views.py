@@ -105,9 +105,16 @@ def test_dashboard_queries_are_constant(
     editor_client: Client, plan: Plan, django_assert_max_num_queries, kpis: int, weeks: int
 ) -> None:
     _fill(plan, kpis=kpis, weeks=weeks)
-    with django_assert_max_num_queries(15):
+    # Budget 15; today 7: session, user, plan with role, KPIs, actuals, worksheets, tactics.
+    with django_assert_max_num_queries(7):
         response = editor_client.get(reverse("kpis-dashboard", args=[plan.pk]))
     assert response.status_code == 200
+    with django_assert_max_num_queries(7):
+        editor_client.get(
+            reverse("kpis-dashboard", args=[plan.pk]),
+            {"start": "2026-08-01", "audience": "b2c"},
+            HTTP_HX_REQUEST="true",
+        )
 
 
 def test_dashboard_size_budget(editor_client: Client, plan: Plan) -> None:
@@ -174,7 +181,8 @@ def test_portfolio_queries_are_constant(
     for _ in range(plans):
         plan = make_plan(workspace=workspace)
         _fill(plan, kpis=3, weeks=2)
-    with django_assert_max_num_queries(10):
+    # Session, user, quarters, plans, KPIs, actuals, workspaces for the filter.
+    with django_assert_max_num_queries(7):
         assert editor_client.get(reverse("kpis-portfolio")).status_code == 200
 
 
@@ -220,3 +228,50 @@ def test_plan_page_links_to_dashboard(viewer_client: Client, plan: Plan) -> None
     html = viewer_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
     assert reverse("kpis-dashboard", args=[plan.pk]) in html
     assert reverse("kpis-portfolio") in html  # main navigation
+
+
+def test_portfolio_pages_keep_the_filters(
+    editor_client: Client, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpis import views
+
+    monkeypatch.setattr(views, "PLANS_PER_PAGE", 1)
+    make_plan(workspace=workspace, name="First", status="active")
+    make_plan(workspace=workspace, name="Second", status="active")
+    make_plan(workspace=workspace, name="Draft one", status="draft")
+    html = editor_client.get(reverse("kpis-portfolio"), {"plan_status": "active"}).content.decode()
+    assert "Page 1 of 2" in html
+    assert 'href="?plan_status=active&amp;page=2"' in html
+
+
+def test_quick_periods_and_calculator_link(editor_client: Client, plan: Plan) -> None:
+    _fill(plan, kpis=5, weeks=2)  # primary KPIs with target 500 each
+    html = editor_client.get(reverse("kpis-dashboard", args=[plan.pk])).content.decode()
+    assert "?start=2026-07-01&amp;end=2026-07-31" in html and ">Jul 2026</a>" in html
+    assert ">Sep 2026</a>" in html and "Whole plan" in html
+    assert (
+        "target_kind=customers&amp;customers=500&amp;lead_to_customer=100&amp;visitor_to_lead=100"
+        in html
+    )
+
+
+def test_dashboard_runs_no_inline_script_under_the_csp(viewer_client: Client, plan: Plan) -> None:
+    _fill(plan, kpis=2, weeks=2)
+    response = viewer_client.get(reverse("kpis-dashboard", args=[plan.pk]))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+    for tag in re.findall(r"<script\b[^>]*>", response.content.decode()):
+        assert 'type="application/json"' in tag or 'src="/static/' in tag, tag
+
+
+def test_vendored_plotly_is_the_installed_plotly() -> None:
+    """The dashboard's plotly.js and the one kaleido uses for the PDF must not drift apart."""
+    from pathlib import Path
+
+    import plotly
+
+    installed = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    vendored = Path(__file__).resolve().parent.parent / "static" / "vendor" / "plotly.min.js"
+    assert vendored.read_bytes() == installed.read_bytes(), (
+        "Copy plotly/package_data/plotly.min.js to static/vendor/ after upgrading plotly."
+    )

@@ -132,3 +132,25 @@ def test_period_must_be_ordered(db: None) -> None:
     plan = make_plan()
     with pytest.raises(ValueError):
         plan_snapshot(plan, start=date(2026, 9, 1), end=date(2026, 8, 1))
+
+
+def test_portfolio_statuses_per_stage(db: None, django_assert_max_num_queries) -> None:
+    from kpis.snapshot import portfolio
+
+    quiet = make_plan(name="Quiet")
+    busy = make_plan(name="Busy")
+    good = make_kpi(plan=busy, stage="reach", baseline="0", target="100")
+    bad = make_kpi(plan=busy, stage="act", baseline="0", target="100")
+    make_measurement(kpi=good, on=date(2026, 8, 14), value="60")
+    make_measurement(kpi=bad, on=date(2026, 8, 1), value="50")  # superseded below
+    make_measurement(kpi=bad, on=date(2026, 8, 14), value="1")
+    make_measurement(kpi=bad, on=date(2026, 9, 1), value="99")  # after "today": ignored
+    with django_assert_max_num_queries(2):
+        rows = portfolio([quiet, busy], today=TODAY)
+    assert [row.plan for row in rows] == [quiet, busy]
+    assert rows[0].status == Status.NO_DATA and rows[0].kpi_count == 0
+    stages = {stage.value: (status, count) for stage, status, count in rows[1].stages}
+    assert stages["reach"] == (Status.ON_TRACK, 1)
+    assert stages["act"] == (Status.OFF_TRACK, 1)
+    assert stages["engage"] == (Status.NO_DATA, 0)
+    assert rows[1].status == Status.OFF_TRACK

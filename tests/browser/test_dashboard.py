@@ -72,6 +72,15 @@ def test_manager_sees_charts_and_changes_the_period(
     assert page.evaluate("window.notReloaded") is True
     assert "start=" in page.url  # the filtered view can be bookmarked
     expect(page.locator('[data-chart="fig-funnel"] svg.main-svg').first).to_be_visible()
+    expect(page.get_by_label("From")).to_have_value(date.fromordinal(start).isoformat())
+
+    # And back to the whole plan with a quick period link.
+    page.get_by_role("link", name="Whole plan").click()
+    expect(page.get_by_text(f"Showing {plan.period_start:%-d %b %Y}")).to_be_visible()
+    kpi_chart = page.locator(f'[data-chart="{chart}"]')
+    kpi_chart.scroll_into_view_if_needed()
+    expect(kpi_chart.locator(".scatterlayer .trace").last.locator("path.point")).to_have_count(13)
+    assert page.evaluate("window.notReloaded") is True
     assert problems == []
 
 

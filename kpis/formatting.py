@@ -1,0 +1,26 @@
+"""How measured values read on pages and in messages: 4,500 · 12.5 % · 1,200."""
+
+from decimal import Decimal
+
+
+def amount(value: Decimal | float | int | None, places: int = 2) -> str:
+    """A number with thousands separators and no trailing zeros: 4500.0000 -> "4,500"."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+    text = f"{number.normalize():,f}"
+    return "0" if text in ("-0", "") else text
+
+
+def with_unit(value: Decimal | None, unit: str) -> str:
+    text = amount(value)
+    if value is None:
+        return text
+    return f"{text} %" if unit == "percent" else text
+
+
+def percent(rate: Decimal | None) -> str:
+    """A conversion rate: 0.0253 -> "2.5 %"."""
+    if rate is None:
+        return "–"
+    return f"{amount(rate * 100, 1)} %"

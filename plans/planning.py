@@ -1,0 +1,320 @@
+"""Starting plans: quarters, a new plan from the audience presets, and rolling a plan forward."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+
+from plans.models import (
+    KPI,
+    Audience,
+    ItemAudience,
+    Objective,
+    Plan,
+    PlanStatus,
+    Stage,
+    StageWorksheet,
+    Tactic,
+    TacticStatus,
+    Workspace,
+)
+from plans.presets import StagePreset, stage_preset
+
+# --------------------------------------------------------------------------------------------
+# Quarters
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int  # 1..4
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        return self.next().start - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number} {self.year} ({self.start:%-d %b} – {self.end:%-d %b})"
+
+    def next(self) -> Quarter:
+        if self.number == 4:
+            return Quarter(self.year + 1, 1)
+        return Quarter(self.year, self.number + 1)
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def from_key(cls, key: str) -> Quarter:
+        """Parse "2026-Q3"; ValueError for anything else."""
+        year, _, number = key.partition("-Q")
+        quarter = cls(int(year), int(number))
+        if not 1 <= quarter.number <= 4 or not 2000 <= quarter.year <= 2100:
+            raise ValueError(key)
+        return quarter
+
+
+def quarter_choices(today: date, *, ahead: int = 4) -> list[Quarter]:
+    """The current quarter and the next few, for the new-plan form."""
+    quarter = Quarter.containing(today)
+    quarters = [quarter]
+    for _ in range(ahead):
+        quarter = quarter.next()
+        quarters.append(quarter)
+    return quarters
+
+
+def next_period(start: date, end: date) -> tuple[date, date]:
+    """The period after [start, end]: the next quarter when it is one, else as long again."""
+    quarter = Quarter.containing(start)
+    if quarter.start == start and quarter.end == end:
+        following = quarter.next()
+        return following.start, following.end
+    return end + timedelta(days=1), end + (end - start) + timedelta(days=1)
+
+
+# --------------------------------------------------------------------------------------------
+# A new plan from the presets
+# --------------------------------------------------------------------------------------------
+
+
+def preset_item_keys(audiences: Collection[str]) -> set[str]:
+    """Every key of a suggested objective, tactic and KPI for these audiences."""
+    keys: set[str] = set()
+    for audience in audiences:
+        for stage in Stage.values:
+            preset = stage_preset(audience, stage)
+            keys.update(k.key for k in preset.kpis)
+            keys.update(o.key for o in preset.objectives)
+            keys.update(t.key for t in preset.tactics)
+    return keys
+
+
+def kpi_names(audiences: list[str], chosen: Collection[str]) -> dict[str, str]:
+    """KPI names by preset key. Names are unique in a plan: in a plan for both audiences a name
+    that both audiences' chosen KPIs share gets its audience after it, "Unique visitors (B2B)"."""
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for audience in audiences:
+        for stage in Stage.values:
+            for kpi in stage_preset(audience, stage).kpis:
+                if kpi.key in chosen:
+                    by_name.setdefault(kpi.name, []).append((audience, kpi.key))
+    names = {}
+    for name, owners in by_name.items():
+        shared = len({audience for audience, _ in owners}) > 1
+        for audience, key in owners:
+            names[key] = f"{name} ({audience.upper()})" if shared else name
+    return names
+
+
+@transaction.atomic
+def create_plan(
+    *,
+    workspace: Workspace,
+    name: str,
+    audience: str,
+    period_start: date,
+    period_end: date,
+    currency: str,
+    created_by: User | None,
+    preset_keys: Collection[str] = (),
+) -> Plan:
+    """A draft plan with the chosen suggestions of its audience's presets (none: a blank plan)."""
+    plan = Plan.objects.create(
+        workspace=workspace,
+        name=name,
+        audience=audience,
+        period_start=period_start,
+        period_end=period_end,
+        currency=currency,
+        created_by=created_by,
+        status=PlanStatus.DRAFT,
+    )
+    chosen = set(preset_keys)
+    audiences = plan.audiences
+    names = kpi_names(audiences, chosen)
+    worksheets = {w.stage: w for w in plan.worksheets.all()}
+    for audience_key in audiences:
+        tag = audience_key if plan.audience == Audience.BOTH else ItemAudience.ALL
+        for stage in Stage.values:
+            preset = stage_preset(audience_key, stage)
+            _add_preset_items(plan, preset, tag, chosen, names, worksheets[stage])
+    return plan
+
+
+def _add_preset_items(
+    plan: Plan,
+    preset: StagePreset,
+    tag: str,
+    chosen: set[str],
+    names: dict[str, str],
+    worksheet: StageWorksheet,
+) -> None:
+    kpis: dict[str, KPI] = {}
+    for position, kpi_preset in enumerate(preset.kpis):
+        if kpi_preset.key not in chosen:
+            continue
+        kpis[kpi_preset.key] = KPI.objects.create(
+            plan=plan,
+            stage=preset.stage,
+            audience=tag,
+            name=names[kpi_preset.key],
+            unit=kpi_preset.unit,
+            direction=kpi_preset.direction,
+            target=0,
+            definition=kpi_preset.definition,
+            preset_key=kpi_preset.key,
+            position=position,
+        )
+    for position, objective in enumerate(preset.objectives):
+        if objective.key in chosen:
+            Objective.objects.create(
+                plan=plan,
+                stage=preset.stage,
+                audience=tag,
+                title=objective.title,
+                description=objective.description,
+                kpi=kpis.get(objective.kpi_key or ""),
+                position=position,
+            )
+    for position, tactic in enumerate(preset.tactics):
+        if tactic.key in chosen:
+            Tactic.objects.create(
+                plan=plan,
+                stage=preset.stage,
+                audience=tag,
+                title=tactic.title,
+                description=tactic.description,
+                channel=tactic.channel,
+                media=tactic.media,
+                position=position,
+            )
+    primary = kpis.get(preset.primary_kpi_key)
+    if primary and worksheet.primary_kpi_id is None:  # for both audiences: B2C's comes first
+        worksheet.primary_kpi = primary
+        worksheet.save()
+
+
+# --------------------------------------------------------------------------------------------
+# Roll forward
+# --------------------------------------------------------------------------------------------
+
+
+def kpis_with_last_actual(plan: Plan) -> list[KPI]:
+    """The plan's KPIs, each with `last_actual`: its latest measured value, or None.
+
+    The measurements are reached through the `measurements` relation, so the planning side does
+    not import the measuring side.
+    """
+    measurement_model = KPI._meta.get_field("measurements").related_model
+    latest = (
+        measurement_model._default_manager.filter(kpi=OuterRef("pk"))  # type: ignore[union-attr]
+        .order_by("-date")
+        .values("value")[:1]
+    )
+    return list(plan.kpis.annotate(last_actual=Subquery(latest)).order_by("stage", "position"))
+
+
+def _shift(day: date | None, delta: timedelta, plan: Plan) -> date | None:
+    """A date moved into the new period; dropped when it would fall outside it."""
+    if day is None:
+        return None
+    moved = day + delta
+    return moved if plan.period_start <= moved <= plan.period_end else None
+
+
+def _as_new_row(row: KPI | Objective | Tactic, plan: Plan) -> None:
+    """Turn a loaded row into an unsaved copy for `plan`: save() then inserts it."""
+    row.pk = None
+    row._state.adding = True
+    row.plan, row.version = plan, 1
+
+
+def roll_forward_name(plan: Plan, start: date, end: date) -> str:
+    quarter = Quarter.containing(start)
+    if quarter.start == start and quarter.end == end:
+        suffix = f"Q{quarter.number} {quarter.year}"
+    else:
+        suffix = f"from {start:%-d %b %Y}"
+    return f"{plan.name} – {suffix}"[:120]
+
+
+@transaction.atomic
+def roll_forward(plan: Plan, *, user: User | None) -> Plan:
+    """A new draft for the period after `plan`: same stages, objectives, tactics and KPIs.
+
+    KPI baselines become the last actual values (the old baseline when nothing was measured);
+    no actuals are copied; tactics start again as planned with nothing spent; the new plan
+    links back to the old one through `rolled_from`.
+    """
+    start, end = next_period(plan.period_start, plan.period_end)
+    delta = start - plan.period_start
+    new = Plan.objects.create(
+        workspace=plan.workspace,
+        name=roll_forward_name(plan, start, end),
+        audience=plan.audience,
+        period_start=start,
+        period_end=end,
+        currency=plan.currency,
+        summary=plan.summary,
+        status=PlanStatus.DRAFT,
+        created_by=user,
+        rolled_from=plan,
+    )
+    kpis: dict[int, KPI] = {}
+    for kpi in kpis_with_last_actual(plan):
+        old_id = kpi.pk
+        last = getattr(kpi, "last_actual", None)
+        _as_new_row(kpi, new)
+        kpi.baseline = last if last is not None else kpi.baseline
+        kpi.save()
+        kpis[old_id] = kpi
+    objectives: dict[int, Objective] = {}
+    for objective in plan.objectives.order_by("stage", "position"):
+        old_id = objective.pk
+        _as_new_row(objective, new)
+        objective.kpi = kpis.get(objective.kpi_id or 0)
+        if objective.target_date:  # goals may reach past the period: move, never drop
+            objective.target_date += delta
+        objective.save()
+        objectives[old_id] = objective
+    for tactic in plan.tactics.order_by("stage", "position"):
+        _as_new_row(tactic, new)
+        tactic.objective = objectives.get(tactic.objective_id or 0)
+        tactic.budget_spent = Decimal(0)
+        tactic.status = TacticStatus.PLANNED
+        tactic.start_date = _shift(tactic.start_date, delta, new)
+        tactic.end_date = _shift(tactic.end_date, delta, new)
+        if tactic.start_date and tactic.end_date and tactic.end_date < tactic.start_date:
+            tactic.end_date = None
+        tactic.save()
+    old_sheets = {w.stage: w for w in plan.worksheets.all()}
+    for sheet in new.worksheets.all():
+        old = old_sheets.get(sheet.stage)
+        if old is None:
+            continue
+        sheet.opportunity, sheet.strategy, sheet.actions = (
+            old.opportunity,
+            old.strategy,
+            old.actions,
+        )
+        sheet.primary_kpi = kpis.get(old.primary_kpi_id or 0)
+        sheet.save()
+    return new

@@ -1,0 +1,170 @@
+"""A marketer and a manager at the worksheet, in real Chromium."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from plans.models import KPI, Objective, Plan, Role, Tactic
+from tests.factories import PASSWORD, make_member, make_plan, make_tactic, make_workspace
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Plans", exact=True)).to_be_visible()
+
+
+def test_marketer_builds_a_b2b_plan_from_the_preset(live_server, page: Page) -> None:
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
+    log_in(page, live_server.url, "marketer")
+
+    page.get_by_role("link", name="New plan").click()
+    page.get_by_label("Plan name").fill("FinTrack pipeline")
+    page.get_by_label("Audience", exact=True).select_option("b2b")
+    # htmx swaps in the B2B suggestions, all ticked
+    expect(
+        page.get_by_label("Grow organic visitors from target industries by 25 % this quarter")
+    ).to_be_checked()
+    page.get_by_role("button", name="Create plan").click()
+    expect(page.get_by_role("heading", name="FinTrack pipeline")).to_be_visible()
+    expect(page.get_by_text("Plan “FinTrack pipeline” created.")).to_be_visible()
+    plan = Plan.objects.get(name="FinTrack pipeline")
+    assert plan.audience == "b2b" and plan.kpis.filter(name="Unique visitors").exists()
+
+    reach = page.locator("#stage-reach")
+    # Add a tactic with a budget in Reach.
+    reach.locator("summary", has_text="Add tactic").click()
+    form = reach.locator("#add-reach-tactic")
+    form.get_by_label("Title").fill("LinkedIn thought-leadership ads")
+    form.get_by_label("Budget planned").fill("2500")
+    form.get_by_role("button", name="Add tactic").click()
+    row = reach.locator(".item-tactic", has_text="LinkedIn thought-leadership ads")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("2,500 EUR")
+
+    # Edit a KPI target: "abc" is refused with a clear message, then a number is saved.
+    kpi_row = reach.locator(".item-kpi", has_text="Unique visitors")
+    kpi_row.get_by_role("link", name="Edit").click()
+    editing = reach.locator(".item-row.editing")
+    editing.get_by_label("Target").fill("abc")
+    editing.get_by_role("button", name="Save KPI").click()
+    expect(editing.get_by_text("Enter a number, such as 1500 or 12.5")).to_be_visible()
+    expect(editing.get_by_label("Target")).to_have_value("abc")
+    editing.get_by_label("Target").fill("12000")
+    editing.get_by_role("button", name="Save KPI").click()
+    expect(reach.locator(".item-kpi", has_text="Unique visitors")).to_contain_text("target 12,000")
+
+    # Delete an objective after confirming.
+    title = "Double our share of search within 12 months"
+    objective = reach.locator(".item-objective", has_text=title)
+    objective.get_by_role("link", name="Delete").click()
+    expect(reach.get_by_text(f"Delete the objective “{title}”?")).to_be_visible()
+    reach.get_by_role("button", name="Delete objective").click()
+    expect(reach.locator(".item-objective", has_text=title)).to_have_count(0)
+
+    # Stage notes save when the field loses focus.
+    notes = reach.get_by_label("Strategy")
+    notes.fill("Be where buyers research: LinkedIn and niche newsletters.")
+    reach.get_by_label("Actions").focus()
+    expect(reach.get_by_text("Saved at")).to_be_visible()
+
+    page.reload()
+    reach = page.locator("#stage-reach")
+    expect(
+        reach.locator(".item-tactic", has_text="LinkedIn thought-leadership ads")
+    ).to_contain_text("2,500 EUR")
+    expect(reach.locator(".item-kpi", has_text="Unique visitors")).to_contain_text("target 12,000")
+    expect(reach.locator(".item-objective", has_text=title)).to_have_count(0)
+    expect(reach.get_by_label("Strategy")).to_have_value(
+        "Be where buyers research: LinkedIn and niche newsletters."
+    )
+    assert KPI.objects.get(plan=plan, name="Unique visitors").target == Decimal("12000")
+    assert not Objective.objects.filter(plan=plan, title=title).exists()
+
+
+def test_manager_sees_no_edit_controls_and_a_direct_post_is_refused(
+    live_server, page: Page
+) -> None:
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=Role.VIEWER, username="manager")
+    plan = make_plan(workspace=workspace, name="GreenStyle")
+    tactic = make_tactic(plan=plan, title="Short styling videos")
+    log_in(page, live_server.url, "manager")
+    page.get_by_role("link", name="GreenStyle").click()
+    expect(page.get_by_text("Short styling videos")).to_be_visible()
+    for name in ("Edit", "Delete", "Add tactic", "Plan settings"):
+        expect(page.get_by_role("link", name=name)).to_have_count(0)
+        expect(page.get_by_role("button", name=name)).to_have_count(0)
+    expect(page.locator("textarea")).to_have_count(0)
+
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"{live_server.url}/plans/{plan.pk}/tactic/{tactic.pk}/edit/",
+        form={f"tactic-{tactic.pk}-title": "Hijacked", f"tactic-{tactic.pk}-version": "1"},
+        headers={"X-CSRFToken": token, "Referer": live_server.url},
+    )
+    assert response.status == 403
+    assert Tactic.objects.get(pk=tactic.pk).title == "Short styling videos"
+
+
+def test_edits_in_two_browser_pages_at_once(live_server, browser: Browser) -> None:
+    """Two tabs open the same tactic; the second save is refused, shows the first, keeps its input."""
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
+    plan = make_plan(workspace=workspace, name="GreenStyle")
+    tactic = make_tactic(plan=plan, title="Short styling videos", budget_planned="1000")
+    context = browser.new_context()
+    first = context.new_page()
+    log_in(first, live_server.url, "marketer")
+    second = context.new_page()
+    for page in (first, second):
+        page.goto(f"{live_server.url}/plans/{plan.pk}/")
+        page.locator(f"#tactic-{tactic.pk}").get_by_role("link", name="Edit").click()
+        expect(page.locator(f"#tactic-{tactic.pk}.editing")).to_be_visible()
+
+    first_row = first.locator(f"#tactic-{tactic.pk}")
+    first_row.get_by_label("Budget planned").fill("2000")
+    first_row.get_by_role("button", name="Save tactic").click()
+    expect(first.locator(f"#tactic-{tactic.pk}")).to_contain_text("2,000 EUR")
+
+    second_row = second.locator(f"#tactic-{tactic.pk}")
+    second_row.get_by_label("Budget planned").fill("3500")
+    second_row.get_by_role("button", name="Save tactic").click()
+    expect(second_row.get_by_text("someone else saved this")).to_be_visible()
+    expect(second_row.locator(".conflict-values")).to_contain_text("2000")
+    expect(second_row.get_by_label("Budget planned")).to_have_value("3500")
+    assert Tactic.objects.get(pk=tactic.pk).budget_planned == Decimal("2000")
+
+    # Having seen the other version, saving again is a deliberate choice and goes through.
+    second_row.get_by_role("button", name="Save tactic").click()
+    expect(second.locator(f"#tactic-{tactic.pk}")).to_contain_text("3,500 EUR")
+    assert Tactic.objects.get(pk=tactic.pk).budget_planned == Decimal("3500")
+    context.close()
+
+
+def test_without_javascript_the_forms_still_work(live_server, browser: Browser) -> None:
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
+    plan = make_plan(workspace=workspace, name="GreenStyle")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    act = page.locator("#stage-act")
+    act.locator("summary", has_text="Add KPI").click()
+    act.get_by_role("link", name="Open the form to add a KPI").click()
+    page.locator("#add-act-kpi").get_by_label("Name").fill("Sign-ups")
+    page.locator("#add-act-kpi").get_by_label("Target").fill("400")
+    page.locator("#add-act-kpi").get_by_role("button", name="Add KPI").click()
+    expect(page.get_by_text("KPI “Sign-ups” added to Act.")).to_be_visible()
+    page.locator("#stage-act").get_by_label("Opportunity").fill("Visitors leave without a trace.")
+    page.locator("#stage-act").get_by_role("button", name="Save Act notes").click()
+    expect(page.get_by_text("Act worksheet saved.")).to_be_visible()
+    assert plan.kpis.get().target == Decimal("400")
+    context.close()

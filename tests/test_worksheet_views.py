@@ -1,0 +1,635 @@
+"""The worksheet over HTTP: every view's happy path, its htmx path, outsiders, viewers, budgets."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from plans import planning
+from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic, Workspace
+from tests.factories import (
+    make_kpi,
+    make_measurement,
+    make_member,
+    make_objective,
+    make_plan,
+    make_tactic,
+)
+
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
+
+
+def _fill(plan: Plan, per_stage: int) -> None:
+    for stage in ("plan", "reach", "act", "convert", "engage"):
+        for i in range(per_stage):
+            kpi = make_kpi(plan=plan, stage=stage, name=f"{stage} KPI {i}", position=i)
+            objective = make_objective(plan=plan, stage=stage, kpi=kpi, position=i)
+            make_tactic(plan=plan, stage=stage, objective=objective, position=i)
+
+
+def _sheet(plan: Plan, stage: str = "reach") -> StageWorksheet:
+    return plan.worksheets.get(stage=stage)
+
+
+def _ws_data(sheet: StageWorksheet, **values: str) -> dict[str, str]:
+    prefix = f"ws-{sheet.stage}"
+    data = {f"{prefix}-{k}": getattr(sheet, k) for k in ("opportunity", "strategy", "actions")}
+    data[f"{prefix}-primary_kpi"] = str(sheet.primary_kpi_id or "")
+    data[f"{prefix}-version"] = str(sheet.version)
+    data.update({f"{prefix}-{k}": v for k, v in values.items()})
+    return data
+
+
+def _tactic_data(prefix: str, **values: str) -> dict[str, str]:
+    data = {
+        "title": "Spring ads",
+        "audience": "all",
+        "channel": "Google Ads",
+        "media": "paid",
+        "owner": "Sam",
+        "budget_planned": "1200",
+        "budget_spent": "0",
+        "start_date": "",
+        "end_date": "",
+        "status": "planned",
+        "objective": "",
+        "description": "",
+    } | values
+    return {f"{prefix}-{k}": v for k, v in data.items()}
+
+
+def _kpi_data(prefix: str, **values: str) -> dict[str, str]:
+    data = {
+        "name": "Visitors",
+        "audience": "all",
+        "unit": "count",
+        "direction": "up",
+        "baseline": "100",
+        "target": "200",
+        "definition": "",
+        "description": "",
+    } | values
+    return {f"{prefix}-{k}": v for k, v in data.items()}
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_editor_sees_forms_for_every_stage(editor_client: Client, plan: Plan) -> None:
+    make_tactic(plan=plan, stage="reach", title="Spring reels", budget_planned="2500")
+    html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    for stage in ("plan", "reach", "act", "convert", "engage"):
+        assert f'id="ws-form-{stage}"' in html
+        assert f'hx-get="/plans/{plan.pk}/stages/{stage}/tactic/new/?position=' in html
+    assert "Spring reels" in html and "2,500 EUR" in html
+    assert 'hx-post="/plans/' in html and 'hx-trigger="change"' in html
+    assert "Guidance for B2C plans" in html and "Start next quarter from this plan" in html
+    assert "plans/plan_actions_inc" not in html  # the include is rendered, not printed
+
+
+def test_viewer_sees_no_edit_controls(viewer_client: Client, plan: Plan) -> None:
+    make_tactic(plan=plan, title="Spring reels")
+    html = viewer_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert "Spring reels" in html
+    for control in ("Add tactic", ">Edit", "Delete", "ws-form-", "Plan settings", "hx-post"):
+        assert control not in html, control
+    assert "only editors of the workspace can change it" in html
+
+
+def test_plan_for_both_audiences_shows_b2c_and_b2b_side_by_side(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    plan = make_plan(workspace=workspace, audience="both")
+    make_tactic(plan=plan, title="Creator videos", audience="b2c")
+    make_tactic(plan=plan, title="LinkedIn ads", audience="b2b")
+    html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert 'id="list-reach-tactic-b2c"' in html and 'id="list-reach-tactic-b2b"' in html
+    b2c = html.index('id="list-reach-tactic-b2c"')
+    b2b = html.index('id="list-reach-tactic-b2b"')
+    assert b2c < html.index("Creator videos") < b2b < html.index("LinkedIn ads")
+    assert "To B2B" in html and "To B2C" in html
+
+
+@pytest.mark.parametrize("per_stage", [5, 50])
+def test_worksheet_page_query_count_is_flat(
+    editor_client: Client, plan: Plan, per_stage: int, django_assert_num_queries
+) -> None:
+    _fill(plan, per_stage)
+    for sheet in plan.worksheets.all():
+        sheet.primary_kpi = plan.kpis.filter(stage=sheet.stage).first()
+        sheet.save()
+    # session, user, plan + role, worksheets, objectives, tactics, KPIs
+    with django_assert_num_queries(7):
+        response = editor_client.get(reverse("plans-detail", args=[plan.pk]))
+    assert response.content.decode().count('class="item-row item-tactic"') == 5 * per_stage
+
+
+def test_outsider_gets_404_and_anonymous_goes_to_login(
+    outsider_client: Client, client: Client, plan: Plan
+) -> None:
+    assert outsider_client.get(reverse("plans-detail", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("plans-detail", args=[plan.pk])).status_code == 302
+
+
+def test_stage_nav_fragment_counts_items(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    make_kpi(plan=plan, stage="act")
+    make_tactic(plan=plan, stage="act")
+    with django_assert_max_num_queries(6):
+        html = editor_client.get(reverse("plans-stage-nav", args=[plan.pk]), **HX).content.decode()
+    assert 'id="stage-nav"' in html and 'Act <span class="count"' in html
+    assert html.count(">2<") == 1
+
+
+# --- stage notes ------------------------------------------------------------------------------
+
+
+def test_stage_notes_save_through_htmx(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    sheet = _sheet(plan)
+    url = reverse("plans-worksheet-update", args=[plan.pk, sheet.pk])
+    with django_assert_max_num_queries(6):
+        response = editor_client.post(url, _ws_data(sheet, strategy="Video first"), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Saved at" in html
+    assert 'value="2"' in html  # the form carries on with the new version
+    sheet.refresh_from_db()
+    assert sheet.strategy == "Video first" and sheet.version == 2
+    assert sheet.history.first().history_user.username == "eddie-editor"
+
+
+def test_stage_notes_plain_post_redirects_with_a_message(editor_client: Client, plan: Plan) -> None:
+    sheet = _sheet(plan, "act")
+    kpi = make_kpi(plan=plan, stage="act", name="Sign-ups")
+    response = editor_client.post(
+        reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]),
+        _ws_data(sheet, actions="Quiz live", primary_kpi=str(kpi.pk)),
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith("#stage-act")
+    assert "Act worksheet saved." in response.content.decode()
+    sheet.refresh_from_db()
+    assert sheet.primary_kpi == kpi and sheet.actions == "Quiz live"
+
+
+def test_stale_stage_notes_are_refused_with_the_current_text(
+    editor_client: Client, plan: Plan
+) -> None:
+    sheet = _sheet(plan)
+    stale = _ws_data(sheet, strategy="Mine")
+    sheet.strategy = "Theirs"
+    sheet.version = 2
+    sheet.save()
+    response = editor_client.post(
+        reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]), stale, **HX
+    )
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#ws-form-reach" and response["HX-Reswap"] == "outerHTML"
+    assert "someone else saved this" in html and "Theirs" in html and "\nMine</textarea>" in html
+    assert 'name="ws-reach-version" value="2"' in html
+    sheet.refresh_from_db()
+    assert sheet.strategy == "Theirs"
+
+
+def test_over_long_stage_notes_get_a_field_error(editor_client: Client, plan: Plan) -> None:
+    sheet = _sheet(plan)
+    response = editor_client.post(
+        reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]),
+        _ws_data(sheet, opportunity="x" * 4001),
+        **HX,
+    )
+    assert response.status_code == 200 and "at most 4000 characters" in response.content.decode()
+    assert response["HX-Retarget"] == "#ws-form-reach"
+
+
+def test_primary_kpi_field_lists_the_stage_kpis(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    make_kpi(plan=plan, stage="reach", name="Visitors")
+    make_kpi(plan=plan, stage="act", name="Leads")
+    sheet = _sheet(plan)
+    with django_assert_max_num_queries(6):
+        html = editor_client.get(
+            reverse("plans-primary-kpi", args=[plan.pk, sheet.pk]), **HX
+        ).content.decode()
+    assert "Visitors" in html and "Leads" not in html and "kpisChanged-reach" in html
+
+
+def test_viewer_and_outsider_cannot_save_notes(
+    viewer_client: Client, outsider_client: Client, plan: Plan
+) -> None:
+    sheet = _sheet(plan)
+    url = reverse("plans-worksheet-update", args=[plan.pk, sheet.pk])
+    assert viewer_client.post(url, _ws_data(sheet, strategy="x"), **HX).status_code == 403
+    assert outsider_client.post(url, _ws_data(sheet, strategy="x"), **HX).status_code == 404
+    other = make_plan()
+    url = reverse("plans-worksheet-update", args=[plan.pk, _sheet(other).pk])
+    assert viewer_client.post(url, {}).status_code == 404  # a worksheet of another plan
+
+
+# --- objectives, tactics, KPIs ----------------------------------------------------------------
+
+
+def test_add_a_tactic_with_a_budget_through_htmx(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    url = reverse("plans-item-create", args=[plan.pk, "reach", "tactic"])
+    with django_assert_max_num_queries(6):
+        response = editor_client.post(url, _tactic_data("new-tactic-reach", position="3"), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        response["HX-Retarget"] == "#list-reach-tactic-all" and response["HX-Reswap"] == "beforeend"
+    )
+    assert "Spring ads" in html and "1,200 EUR" in html
+    assert 'id="add-reach-tactic"' in html and 'hx-swap-oob="outerHTML"' in html  # a fresh form
+    assert "itemsChanged" in response["HX-Trigger"]
+    tactic = Tactic.objects.get()
+    assert (tactic.stage, tactic.budget_planned, tactic.position) == ("reach", Decimal("1200"), 3)
+
+
+def test_add_form_is_fetched_when_opened(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    make_objective(plan=plan, stage="act", title="Double sign-ups")
+    url = reverse("plans-item-create", args=[plan.pk, "act", "tactic"]) + "?position=4"
+    with django_assert_max_num_queries(6):
+        html = editor_client.get(url, **HX).content.decode()
+    assert html.lstrip().startswith('<form id="add-act-tactic"')
+    assert 'name="new-tactic-act-position" value="4"' in html and "Double sign-ups" in html
+
+
+def test_add_with_bad_input_keeps_it_and_shows_errors(editor_client: Client, plan: Plan) -> None:
+    url = reverse("plans-item-create", args=[plan.pk, "reach", "kpi"])
+    response = editor_client.post(url, _kpi_data("new-kpi-reach", name="", target="abc"), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200 and not KPI.objects.exists()
+    assert "This field is required." in html and "Enter a number, such as 1500" in html
+    assert 'value="abc"' in html and 'id="add-reach-kpi"' in html
+
+
+def test_add_kpi_with_a_taken_name_is_a_field_error(editor_client: Client, plan: Plan) -> None:
+    make_kpi(plan=plan, stage="act", name="Visitors")
+    url = reverse("plans-item-create", args=[plan.pk, "reach", "kpi"])
+    response = editor_client.post(url, _kpi_data("new-kpi-reach"), **HX)
+    assert "already has a KPI with that name" in response.content.decode()
+    assert KPI.objects.count() == 1
+
+
+def test_add_without_javascript(editor_client: Client, plan: Plan) -> None:
+    url = reverse("plans-item-create", args=[plan.pk, "convert", "objective"])
+    assert "Add objective" in editor_client.get(url).content.decode()
+    response = editor_client.post(
+        url,
+        {"new-objective-convert-title": "Double orders", "new-objective-convert-audience": "all"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith("#stage-convert")
+    assert "Objective “Double orders” added to Convert." in response.content.decode()
+    response = editor_client.post(url, {"new-objective-convert-title": ""})
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
+
+
+def test_unknown_kind_or_stage_is_404(editor_client: Client, plan: Plan) -> None:
+    assert editor_client.get(f"/plans/{plan.pk}/stages/reach/budget/new/").status_code == 404
+    assert (
+        editor_client.get(reverse("plans-item-create", args=[plan.pk, "sales", "kpi"])).status_code
+        == 404
+    )
+
+
+def test_edit_form_and_save_through_htmx(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    kpi = make_kpi(plan=plan, name="Visitors", target="200")
+    url = reverse("plans-item-update", args=[plan.pk, "kpi", kpi.pk])
+    with django_assert_max_num_queries(6):
+        html = editor_client.get(url, **HX).content.decode()
+    assert 'class="item-row editing"' in html and f'name="kpi-{kpi.pk}-version" value="1"' in html
+    data = _kpi_data(f"kpi-{kpi.pk}", target="250", version="1")
+    with django_assert_max_num_queries(6):
+        response = editor_client.post(url, data, **HX)
+    html = response.content.decode()
+    assert "Saved" in html and "250" in html and "kpisChanged-reach" in response["HX-Trigger"]
+    kpi.refresh_from_db()
+    assert kpi.target == Decimal("250") and kpi.version == 2
+
+
+def test_edit_kpi_target_abc_is_refused_with_the_input_kept(
+    editor_client: Client, plan: Plan
+) -> None:
+    kpi = make_kpi(plan=plan, name="Visitors", target="200")
+    url = reverse("plans-item-update", args=[plan.pk, "kpi", kpi.pk])
+    response = editor_client.post(url, _kpi_data(f"kpi-{kpi.pk}", target="abc", version="1"), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Enter a number" in html and 'value="abc"' in html
+    kpi.refresh_from_db()
+    assert kpi.target == Decimal("200") and kpi.version == 1
+
+
+def test_stale_edit_is_refused_and_shows_current_values(editor_client: Client, plan: Plan) -> None:
+    tactic = make_tactic(plan=plan, title="Reels", budget_planned="1000")
+    url = reverse("plans-item-update", args=[plan.pk, "tactic", tactic.pk])
+    Tactic.objects.filter(pk=tactic.pk).update(budget_planned=Decimal("5000"), version=2)
+    response = editor_client.post(
+        url,
+        _tactic_data(f"tactic-{tactic.pk}", title="Reels", budget_planned="1500", version="1"),
+        **HX,
+    )
+    html = response.content.decode()
+    assert "someone else saved this" in html
+    assert "Budget planned" in html and "5000" in html  # theirs
+    assert 'value="1500"' in html  # mine, still in the form
+    assert f'name="tactic-{tactic.pk}-version" value="2"' in html
+    tactic.refresh_from_db()
+    assert tactic.budget_planned == Decimal("5000")
+    # Saving again, having seen theirs, replaces it.
+    response = editor_client.post(
+        url,
+        _tactic_data(f"tactic-{tactic.pk}", title="Reels", budget_planned="1500", version="2"),
+        **HX,
+    )
+    tactic.refresh_from_db()
+    assert tactic.budget_planned == Decimal("1500") and tactic.version == 3
+
+
+def test_edit_without_javascript_redirects(editor_client: Client, plan: Plan) -> None:
+    objective = make_objective(plan=plan, title="Grow")
+    url = reverse("plans-item-update", args=[plan.pk, "objective", objective.pk])
+    assert "Edit objective" in editor_client.get(url).content.decode()
+    response = editor_client.post(
+        url,
+        {
+            f"objective-{objective.pk}-title": "Grow more",
+            f"objective-{objective.pk}-audience": "all",
+            f"objective-{objective.pk}-version": "1",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"#objective-{objective.pk}"
+    )
+
+
+def test_changing_the_audience_moves_the_row_to_the_other_list(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    plan = make_plan(workspace=workspace, audience="both")
+    tactic = make_tactic(plan=plan, title="Ads", audience="b2c")
+    url = reverse("plans-item-update", args=[plan.pk, "tactic", tactic.pk])
+    response = editor_client.post(
+        url, _tactic_data(f"tactic-{tactic.pk}", title="Ads", audience="b2b", version="1"), **HX
+    )
+    assert 'hx-swap-oob="beforeend:#list-reach-tactic-b2b"' in response.content.decode()
+
+
+def test_row_fragment_for_cancel(viewer_client: Client, plan: Plan) -> None:
+    tactic = make_tactic(plan=plan, title="Reels")
+    html = viewer_client.get(
+        reverse("plans-item", args=[plan.pk, "tactic", tactic.pk]), **HX
+    ).content.decode()
+    assert "Reels" in html and "Edit" not in html
+    assert (
+        viewer_client.get(reverse("plans-item", args=[plan.pk, "tactic", 999999])).status_code
+        == 404
+    )
+
+
+def test_delete_asks_first_then_deletes(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    objective = make_objective(plan=plan, title="Grow")
+    url = reverse("plans-item-delete", args=[plan.pk, "objective", objective.pk])
+    html = editor_client.get(url, **HX).content.decode()
+    assert "Delete the objective" in html and "“Grow”" in html and "Keep it" in html
+    assert Objective.objects.exists()
+    with django_assert_max_num_queries(6):
+        response = editor_client.post(url, **HX)
+    assert response.status_code == 200 and response.content == b""
+    assert not Objective.objects.exists()
+    assert Objective.history.filter(history_type="-").exists()
+
+
+def test_delete_without_javascript(editor_client: Client, plan: Plan) -> None:
+    kpi = make_kpi(plan=plan, stage="engage", name="Reviews")
+    url = reverse("plans-item-delete", args=[plan.pk, "kpi", kpi.pk])
+    assert "Delete KPI" in editor_client.get(url).content.decode()
+    response = editor_client.post(url, follow=True)
+    assert "KPI “Reviews” deleted." in response.content.decode() and not KPI.objects.exists()
+
+
+def test_move_up_and_down(editor_client: Client, plan: Plan, django_assert_max_num_queries) -> None:
+    first = make_tactic(plan=plan, title="First", position=0)
+    second = make_tactic(plan=plan, title="Second", position=1)
+    url = reverse("plans-item-move", args=[plan.pk, "tactic", second.pk])
+    with django_assert_max_num_queries(6):
+        response = editor_client.post(url, {"direction": "up"}, **HX)
+    html = response.content.decode()
+    assert html.index("Second") < html.index("First") and 'hx-swap-oob="outerHTML"' in html
+    assert [t.title for t in Tactic.objects.order_by("position")] == ["Second", "First"]
+    first.refresh_from_db()
+    assert first.version == 1  # reordering does not make open forms stale
+    response = editor_client.post(url, {"direction": "down"})
+    assert response.status_code == 302
+    assert [t.title for t in Tactic.objects.order_by("position")] == ["First", "Second"]
+
+
+def test_move_between_audiences(editor_client: Client, workspace: Workspace) -> None:
+    plan = make_plan(workspace=workspace, audience="both")
+    kpi = make_kpi(plan=plan, name="Leads", audience="b2c")
+    url = reverse("plans-item-move", args=[plan.pk, "kpi", kpi.pk])
+    html = editor_client.post(url, {"audience": "b2b"}, **HX).content.decode()
+    assert 'id="list-reach-kpi-b2c"' in html and 'id="list-reach-kpi-b2b"' in html
+    kpi.refresh_from_db()
+    assert kpi.audience == "b2b" and kpi.version == 2
+    assert editor_client.post(url, {"audience": "nobody"}).status_code == 400
+
+
+def test_item_writes_are_refused_to_viewers_and_outsiders(
+    viewer_client: Client, outsider_client: Client, plan: Plan
+) -> None:
+    tactic = make_tactic(plan=plan)
+    for name in ("plans-item-update", "plans-item-delete", "plans-item-move"):
+        url = reverse(name, args=[plan.pk, "tactic", tactic.pk])
+        assert viewer_client.post(url, {"direction": "up"}, **HX).status_code == 403
+        assert outsider_client.post(url, {"direction": "up"}, **HX).status_code == 404
+    url = reverse("plans-item-create", args=[plan.pk, "reach", "tactic"])
+    assert viewer_client.post(url, _tactic_data("new-tactic-reach"), **HX).status_code == 403
+    assert Tactic.objects.count() == 1
+
+
+# --- new plan, settings, delete, roll forward, history ----------------------------------------
+
+
+def test_new_plan_page_offers_the_presets(editor_client: Client) -> None:
+    html = editor_client.get(reverse("plans-create")).content.decode()
+    assert "New plan" in html and "Unique visitors" in html and 'name="preset_items"' in html
+    html = editor_client.post(
+        reverse("plans-create"), {"audience": "b2b", "refresh": "1"}, **HX
+    ).content.decode()
+    assert (
+        html.lstrip().startswith('<div id="preset-picker"')
+        and "b2b-reach" in html
+        and "b2c-reach" not in html
+    )
+
+
+def test_create_a_b2b_plan_from_the_preset(editor_client: Client, workspace: Workspace) -> None:
+    keys = planning.preset_item_keys(["b2b"])
+    data = {
+        "workspace": str(workspace.pk),
+        "name": "FinTrack Q1",
+        "audience": "b2b",
+        "quarter": "2027-Q1",
+        "currency": "usd",
+        "start_from": "preset",
+        "preset_items": sorted(keys - {"b2b-reach-tac-seo"}),
+    }
+    response = editor_client.post(reverse("plans-create"), data)
+    plan = Plan.objects.get(name="FinTrack Q1")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "plans-detail", args=[plan.pk]
+    )
+    assert (
+        plan.currency == "USD"
+        and plan.status == "draft"
+        and plan.created_by is not None
+        and plan.created_by.username == "eddie-editor"
+    )
+    assert plan.kpis.exists() and plan.tactics.count() == len([k for k in keys if "-tac-" in k]) - 1
+
+
+def test_create_with_errors_keeps_the_input(editor_client: Client, workspace: Workspace) -> None:
+    data = {
+        "workspace": str(workspace.pk),
+        "name": "",
+        "audience": "b2c",
+        "quarter": "",
+        "period_start": "2027-02-01",
+        "period_end": "2027-01-01",
+        "currency": "eu1",
+        "start_from": "blank",
+    }
+    html = editor_client.post(reverse("plans-create"), data).content.decode()
+    assert (
+        "This field is required." in html
+        and "cannot end before it starts" in html
+        and "three-letter currency code" in html
+    )
+    assert 'value="2027-02-01"' in html and not Plan.objects.exists()
+
+
+def test_viewer_cannot_create_plans(viewer_client: Client) -> None:
+    assert viewer_client.get(reverse("plans-create")).status_code == 403
+    assert viewer_client.post(reverse("plans-create"), {"name": "x"}).status_code == 403
+    assert "New plan" not in viewer_client.get(reverse("plans-list")).content.decode()
+
+
+def test_settings_rename_and_archive(editor_client: Client, plan: Plan) -> None:
+    url = reverse("plans-settings", args=[plan.pk])
+    assert "Only workspace admins can delete plans" in editor_client.get(url).content.decode()
+    data = {
+        "name": "Renamed",
+        "period_start": "2026-07-01",
+        "period_end": "2026-09-30",
+        "status": "active",
+        "currency": "EUR",
+        "summary": "",
+        "version": str(plan.version),
+    }
+    assert editor_client.post(url, data).status_code == 302
+    plan.refresh_from_db()
+    assert plan.name == "Renamed"
+    response = editor_client.post(url, {"archive": "1", "version": str(plan.version)}, follow=True)
+    plan.refresh_from_db()
+    assert plan.status == "archived" and "is archived" in response.content.decode()
+
+
+def test_settings_validation_and_conflict(editor_client: Client, plan: Plan) -> None:
+    url = reverse("plans-settings", args=[plan.pk])
+    data = {
+        "name": "Mine",
+        "period_start": "2026-07-01",
+        "period_end": "2026-06-01",
+        "status": "active",
+        "currency": "EUR",
+        "summary": "",
+        "version": "1",
+    }
+    assert "cannot end before it starts" in editor_client.post(url, data).content.decode()
+    Plan.objects.filter(pk=plan.pk).update(name="Theirs", version=2)
+    html = editor_client.post(url, {**data, "period_end": "2026-09-30"}).content.decode()
+    assert "someone else saved this" in html and "Theirs" in html and 'value="Mine"' in html
+    plan.refresh_from_db()
+    assert plan.name == "Theirs"
+
+
+def test_only_admins_delete_plans(
+    editor_client: Client, admin_client_member: Client, plan: Plan
+) -> None:
+    kpi = make_kpi(plan=plan)
+    make_measurement(kpi=kpi, on=plan.period_start, value="3")
+    url = reverse("plans-delete", args=[plan.pk])
+    assert editor_client.get(url).status_code == 403 and editor_client.post(url).status_code == 403
+    html = admin_client_member.get(url).content.decode()
+    assert "1 KPI" in html and "1 recorded actual" in html and "cannot be undone" in html
+    assert admin_client_member.post(url).status_code == 302
+    assert not Plan.objects.filter(pk=plan.pk).exists()
+
+
+def test_roll_forward_page_and_post(editor_client: Client, plan: Plan) -> None:
+    make_kpi(plan=plan, name="Visitors")
+    url = reverse("plans-roll-forward", args=[plan.pk])
+    assert "1 Oct 2026 – 31 Dec 2026" in editor_client.get(url).content.decode()
+    response = editor_client.post(url)
+    new = Plan.objects.get(rolled_from=plan)
+    assert response["Location"] == reverse("plans-detail", args=[new.pk])
+    assert "Previous period’s plan" in editor_client.get(response["Location"]).content.decode()
+
+
+def test_history_page_and_restore(editor_client: Client, viewer_client: Client, plan: Plan) -> None:
+    tactic = make_tactic(plan=plan, title="Reels")
+    editor_client.post(reverse("plans-item-delete", args=[plan.pk, "tactic", tactic.pk]))
+    html = viewer_client.get(reverse("plans-history", args=[plan.pk])).content.decode()
+    assert "Tactic “Reels” (Reach)" in html and "deleted" in html and "Restore" not in html
+    html = editor_client.get(reverse("plans-history", args=[plan.pk])).content.decode()
+    assert "Restore this tactic" in html and "eddie-editor" in html
+    record = Tactic.history.get(history_type="-")
+    url = reverse("plans-history-restore", args=[plan.pk, "tactic", record.history_id])
+    assert viewer_client.post(url).status_code == 403
+    response = editor_client.post(url, follow=True)
+    assert "Restored “Reels” in Reach." in response.content.decode()
+    assert Tactic.objects.filter(title="Reels").exists()
+    assert (
+        editor_client.post(url, follow=True).content.decode().count("It has been restored already")
+        == 1
+    )
+    assert (
+        editor_client.post(reverse("plans-history-restore", args=[plan.pk, "plan", 1])).status_code
+        == 404
+    )
+
+
+def test_history_page_query_count_is_flat(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    _fill(plan, 10)
+    for tactic in Tactic.objects.all()[:20]:
+        tactic.title += "!"
+        tactic.save()
+    with django_assert_max_num_queries(14):
+        editor_client.get(reverse("plans-history", args=[plan.pk]))
+
+
+def test_a_second_workspace_editor_is_an_outsider(plan: Plan) -> None:
+    from plans.models import Role
+    from tests.factories import make_workspace
+
+    user: User = make_member(workspace=make_workspace(), role=Role.EDITOR)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("plans-history", args=[plan.pk])).status_code == 404
