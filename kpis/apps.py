@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class KpisConfig(AppConfig):
     name = "kpis"
     verbose_name = "KPIs and actuals"
+
+    def ready(self) -> None:
+        from kpis import checks  # noqa: F401 -- registers the system checks

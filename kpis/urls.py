@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpis import actuals_views, views
+from kpis import actuals_views, review_views, views
 
 urlpatterns = [
     path("dashboard/", views.portfolio_dashboard, name="kpis-portfolio"),
@@ -35,4 +35,6 @@ urlpatterns = [
         actuals_views.measurement_delete,
         name="kpis-measurement-delete",
     ),
+    path("plans/<int:plan_id>/review/", review_views.review_options, name="kpis-review"),
+    path("plans/<int:plan_id>/review.pdf", review_views.review_pdf, name="kpis-review-pdf"),
 ]

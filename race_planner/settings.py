@@ -175,5 +175,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # The review PDF's chart renderer logs every browser step at INFO.
+        "kaleido": {"level": "WARNING"},
+        "choreographer": {"level": "WARNING"},
+        "logistro": {"level": "WARNING"},
+    },
 }
+
+# Quarterly review PDF: an export running longer than this many seconds stops with a message.
+REVIEW_EXPORT_TIMEOUT = env_int("REVIEW_EXPORT_TIMEOUT", 60)

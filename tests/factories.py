@@ -130,3 +130,11 @@ def make_measurement(
     return Measurement.objects.create(
         kpi=kpi, date=on, value=Decimal(value), note=note, source=source
     )
+
+
+def make_demo_plan(*, name: str = "GreenStyle – online boutique growth") -> Plan:
+    """The seeded demo plan, for tests that need a full quarter of data."""
+    from kpis.demo import seed_demo
+
+    seed_demo(today=date(2026, 11, 23))
+    return Plan.objects.select_related("workspace").get(name=name)

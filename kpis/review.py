@@ -1,0 +1,310 @@
+"""The quarterly review PDF: one exporter behind the web button, the URL and the command.
+
+`export_review(plan, options)` reads the plan once, judges every KPI with the dashboard's
+snapshot, draws the dashboard's figures as vector SVG, fills one HTML template and lets
+WeasyPrint lay it out with a fetcher that loads nothing but our static files and data: URIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import plotly.graph_objects as go
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from weasyprint import HTML
+
+from kpis import charts, formatting
+from kpis.progress import Status
+from kpis.review_charts import (
+    ChartsUnavailable,
+    Deadline,
+    ExportTimeout,
+    ReviewError,
+    render_svgs,
+)
+from kpis.review_fetcher import BASE_URL, ReviewURLFetcher, static_url
+from kpis.snapshot import KPIStatus, PlanSnapshot, plan_snapshot
+from plans.content import StageContent, load_stages
+from plans.models import KPI, Audience, Plan, Stage, Tactic, TacticStatus
+
+__all__ = [
+    "PAPER_SIZES",
+    "ChartsUnavailable",
+    "ExportTimeout",
+    "Review",
+    "ReviewError",
+    "ReviewOptions",
+    "export_review",
+]
+
+PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
+MOVERS = 5
+# Chart sizes in CSS pixels: two KPI charts side by side, wide ones across the page.
+KPI_WIDTH, KPI_HEIGHT = 440, 240
+WIDE_WIDTH = 900
+UNFINISHED = (TacticStatus.PLANNED, TacticStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    start: date | None = None  # None: the plan's own period
+    end: date | None = None
+    stages: tuple[str, ...] = tuple(Stage.values)
+    audience: str | None = None  # "b2c" / "b2b" narrows a plan for both; None keeps all
+    paper: str = "A4"
+
+
+@dataclass(frozen=True)
+class Review:
+    pdf: bytes
+    pages: int
+    filename: str
+    fetcher: ReviewURLFetcher
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KPIRow:
+    kpi: KPI
+    stage: str
+    baseline: str
+    target: str
+    latest: str
+    expected: str
+    latest_date: date | None
+    status: Status
+    chart: str = ""  # data: URI of the SVG
+
+
+@dataclass(frozen=True)
+class Mover:
+    row: KPIRow
+    first: str
+    share: Decimal  # signed share of the planned change covered within the period
+
+    @property
+    def percent(self) -> str:
+        return f"{self.share * 100:,.0f}"
+
+
+@dataclass
+class StageSection:
+    content: StageContent
+    status: Status
+    kpis: list[KPIRow]
+    budget_planned: Decimal
+    budget_spent: Decimal
+
+    @property
+    def stage(self) -> Stage:
+        return self.content.stage
+
+    @property
+    def counts(self) -> list[tuple[Status, int]]:
+        """How many KPIs have each status, worst first, leaving out statuses nobody has."""
+        order = (Status.OFF_TRACK, Status.AT_RISK, Status.STALE, Status.NO_DATA, Status.ON_TRACK)
+        found = [row.status for row in self.kpis]
+        return [(status, found.count(status)) for status in order if status in found]
+
+
+def format_value(value: Decimal | None, unit: str, currency: str) -> str:
+    """A value as the dashboard shows it, with the currency named: 4,500 · 12.5 % · EUR 1,250."""
+    text = formatting.with_unit(value, unit)
+    return f"{currency} {text}" if unit == "currency" and value is not None else text
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _serves(item_audience: str, audience: str | None) -> bool:
+    return audience is None or item_audience in ("all", audience)
+
+
+def _kpi_row(item: KPIStatus, currency: str) -> KPIRow:
+    kpi, prog = item.kpi, item.progress
+    return KPIRow(
+        kpi=kpi,
+        stage=Stage(kpi.stage).label,
+        baseline=format_value(kpi.baseline, kpi.unit, currency),
+        target=format_value(kpi.target, kpi.unit, currency),
+        latest=format_value(prog.latest, kpi.unit, currency),
+        expected=format_value(prog.expected, kpi.unit, currency),
+        latest_date=prog.latest_date,
+        status=prog.status,
+    )
+
+
+def _movers(items: list[tuple[KPIStatus, KPIRow]], currency: str) -> list[Mover]:
+    """The KPIs whose actuals moved furthest within the period, against their planned change."""
+    movers = []
+    for item, row in items:
+        kpi, known = item.kpi, item.measurements
+        planned = kpi.target - kpi.baseline
+        if len(known) < 2 or planned == 0:
+            continue
+        first, last = known[0][1], known[-1][1]
+        movers.append(
+            Mover(
+                row=row,
+                first=format_value(first, kpi.unit, currency),
+                share=(last - first) / planned,
+            )
+        )
+    movers.sort(key=lambda m: abs(m.share), reverse=True)
+    return movers[:MOVERS]
+
+
+def _sized(figure: go.Figure, width: int) -> tuple[go.Figure, int, int]:
+    return figure, width, int(figure.layout.height or KPI_HEIGHT)
+
+
+def _figures(
+    snapshot: PlanSnapshot, sections: list[StageSection], items: dict[int, KPIStatus]
+) -> list[tuple[go.Figure, int, int]]:
+    """The dashboard's own figures, in the order the document shows them."""
+    figures = [
+        _sized(charts.funnel_figure(snapshot.funnel), WIDE_WIDTH),
+        _sized(charts.budget_by_stage_figure(snapshot), WIDE_WIDTH),
+        _sized(charts.budget_by_channel_figure(snapshot), WIDE_WIDTH),
+    ]
+    for section in sections:
+        for row in section.kpis:
+            figure = charts.kpi_figure(items[row.kpi.pk], snapshot, title=True, height=KPI_HEIGHT)
+            figures.append(_sized(figure, KPI_WIDTH))
+    return figures
+
+
+def _in_period(tactic: Tactic, start: date | None, end: date | None) -> bool:
+    """The snapshot's rule: with a chosen period, tactics whose dates overlap it (or have none)."""
+    if start is None and end is None:
+        return True
+    starts_in_time = tactic.start_date is None or end is None or tactic.start_date <= end
+    ends_in_time = tactic.end_date is None or start is None or tactic.end_date >= start
+    return starts_in_time and ends_in_time
+
+
+def build_context(
+    plan: Plan, options: ReviewOptions, *, today: date, deadline: Deadline
+) -> dict[str, Any]:
+    audience = options.audience if plan.audience == Audience.BOTH else None
+    snapshot = plan_snapshot(
+        plan, today=today, start=options.start, end=options.end, audience=audience
+    )
+    start, end = snapshot.start, snapshot.end
+    summaries = {s.stage: s for s in snapshot.stages}
+    items = {i.kpi.pk: i for s in snapshot.stages for i in s.kpis}
+    sections: list[StageSection] = []
+    pairs: list[tuple[KPIStatus, KPIRow]] = []
+    for content in load_stages(plan):
+        if content.stage.value not in options.stages:
+            continue
+        content.objectives = [o for o in content.objectives if _serves(o.audience, audience)]
+        content.tactics = [
+            t
+            for t in content.tactics
+            if _serves(t.audience, audience) and _in_period(t, options.start, options.end)
+        ]
+        summary = summaries[content.stage]
+        rows = [_kpi_row(i, plan.currency) for i in summary.kpis]
+        pairs.extend(zip(summary.kpis, rows, strict=True))
+        sections.append(
+            StageSection(
+                content=content,
+                status=summary.status,
+                kpis=rows,
+                budget_planned=summary.budget_planned,
+                budget_spent=summary.budget_spent,
+            )
+        )
+    deadline.check("reading the plan")
+
+    svgs = [
+        _data_uri(svg)
+        for svg in render_svgs(_figures(snapshot, sections, items), deadline=deadline)
+    ]
+    funnel_chart, stage_budget_chart, channel_budget_chart, *kpi_charts = svgs
+    charts = iter(kpi_charts)
+    for section in sections:
+        section.kpis = [KPIRow(**{**row.__dict__, "chart": next(charts)}) for row in section.kpis]
+    all_rows = [row for section in sections for row in section.kpis]
+    tactics: list[Tactic] = [t for s in sections for t in s.content.tactics]
+    unfinished = [t for t in tactics if t.status in UNFINISHED]
+    for tactic in unfinished:
+        tactic.budget_left = max(tactic.budget_planned - tactic.budget_spent, Decimal(0))  # type: ignore[attr-defined]
+
+    return {
+        "plan": plan,
+        "stylesheet": static_url("css/review.css"),
+        "paper": PAPER_SIZES.get(options.paper, "A4"),
+        "start": start,
+        "end": end,
+        "audience_label": Audience(audience).label if audience else plan.get_audience_display(),
+        "generated": today,
+        "sections": sections,
+        "movers": _movers(pairs, plan.currency),
+        "funnel": [
+            {
+                "step": step,
+                "stage": Stage(step.stage).label,
+                "target": format_value(step.target, "count", plan.currency),
+                "actual": format_value(step.actual, "count", plan.currency),
+                "target_rate": formatting.percent(step.target_rate),
+                "actual_rate": formatting.percent(step.actual_rate),
+            }
+            for step in snapshot.funnel
+        ],
+        "funnel_chart": funnel_chart,
+        "stage_budget_chart": stage_budget_chart,
+        "channel_budget_chart": channel_budget_chart,
+        "budget_planned": sum((s.budget_planned for s in sections), Decimal(0)),
+        "budget_spent": sum((s.budget_spent for s in sections), Decimal(0)),
+        "budget_by_channel": snapshot.budget_by_channel,
+        "behind": [r for r in all_rows if r.status in (Status.OFF_TRACK, Status.AT_RISK)],
+        "unfinished": unfinished,
+        "kpi_total": len(all_rows),
+        "on_track": sum(1 for r in all_rows if r.status == Status.ON_TRACK),
+        "definitions": all_rows,
+    }
+
+
+def export_review(
+    plan: Plan,
+    options: ReviewOptions | None = None,
+    *,
+    today: date | None = None,
+    timeout: float | None = None,
+) -> Review:
+    """The review of `plan` as a PDF; raises ChartsUnavailable or ExportTimeout with a message."""
+    options = options or ReviewOptions()
+    today = today or timezone.localdate()
+    deadline = Deadline(timeout if timeout is not None else settings.REVIEW_EXPORT_TIMEOUT)
+    timings: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    context = build_context(plan, options, today=today, deadline=deadline)
+    timings["data_and_charts"] = time.perf_counter() - mark
+    html = render_to_string("kpis/review/review.html", context)
+    deadline.check("writing the document")
+
+    fetcher = ReviewURLFetcher()
+    mark = time.perf_counter()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    timings["layout"] = time.perf_counter() - mark
+    deadline.check("laying out the pages")
+    mark = time.perf_counter()
+    pdf = document.write_pdf()
+    timings["write"] = time.perf_counter() - mark
+    deadline.check("writing the PDF")
+    filename = f"review-{slugify(plan.name) or plan.pk}-{today:%Y-%m-%d}.pdf"
+    return Review(
+        pdf=pdf, pages=len(document.pages), filename=filename, fetcher=fetcher, timings=timings
+    )

@@ -1,0 +1,66 @@
+"""The review PDF's options: period, stages, audience (plans for both) and paper size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from kpis.review import PAPER_SIZES, ReviewOptions
+from plans.models import Audience, Plan, Stage
+
+AUDIENCE_CHOICES = [
+    ("both", "Both audiences"),
+    (Audience.B2C.value, "B2C only"),
+    (Audience.B2B.value, "B2B only"),
+]
+
+
+class ReviewOptionsForm(forms.Form):
+    start = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    end = forms.DateField(
+        label="To", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    stages = forms.MultipleChoiceField(
+        label="Stages to include",
+        choices=Stage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave all unticked to include every stage.",
+    )
+    audience = forms.ChoiceField(label="Audience", choices=AUDIENCE_CHOICES, required=False)
+    paper = forms.ChoiceField(
+        label="Paper size", choices=[(k, k) for k in PAPER_SIZES], required=False
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["start"].widget.attrs["placeholder"] = plan.period_start.isoformat()
+        self.fields["end"].widget.attrs["placeholder"] = plan.period_end.isoformat()
+        self.fields["start"].help_text = f"Plan starts {plan.period_start:%d %b %Y}."
+        self.fields["end"].help_text = f"Plan ends {plan.period_end:%d %b %Y}."
+        if plan.audience != Audience.BOTH:
+            del self.fields["audience"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start = data.get("start") or self.plan.period_start
+        end = data.get("end") or self.plan.period_end
+        if start > end:
+            self.add_error("end", "The period must end on or after the day it starts.")
+        return data
+
+    def options(self) -> ReviewOptions:
+        """The validated choices; blanks fall back to the whole plan."""
+        data = self.cleaned_data
+        audience = data.get("audience") or "both"
+        return ReviewOptions(
+            start=data.get("start"),
+            end=data.get("end"),
+            stages=tuple(data.get("stages") or Stage.values),
+            audience=None if audience == "both" else audience,
+            paper=data.get("paper") or "A4",
+        )
