@@ -275,3 +275,12 @@ def test_vendored_plotly_is_the_installed_plotly() -> None:
     assert vendored.read_bytes() == installed.read_bytes(), (
         "Copy plotly/package_data/plotly.min.js to static/vendor/ after upgrading plotly."
     )
+
+
+def test_dashboard_export_pdf_keeps_the_filters(viewer_client: Client, plan: Plan) -> None:
+    url = reverse("kpis-dashboard", args=[plan.pk])
+    html = viewer_client.get(url, {"start": "2026-08-03", "end": "2026-08-30"}).content.decode()
+    review = reverse("kpis-review", args=[plan.pk])
+    assert f'href="{review}?start=2026-08-03&amp;end=2026-08-30">Export PDF</a>' in html
+    options = viewer_client.get(f"{review}?start=2026-08-03&end=2026-08-30").content.decode()
+    assert 'value="2026-08-03"' in options and 'value="2026-08-30"' in options
