@@ -13,9 +13,11 @@ def amount(value: Decimal | float | int | None, places: int = 2) -> str:
 
 
 def with_unit(value: Decimal | None, unit: str) -> str:
-    text = amount(value)
+    """Values of a thousand or more read as whole numbers (51,067, not 51,066.67), so columns fit."""
     if value is None:
-        return text
+        return amount(value)
+    places = 0 if abs(value) >= 1000 else 2
+    text = amount(value, places)
     return f"{text} %" if unit == "percent" else text
 
 
