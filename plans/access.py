@@ -12,13 +12,15 @@ from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from plans.models import Membership, Plan, Role, Workspace
+from plans.models import Membership, Plan, PlanStatus, Role, Workspace
 
 _Item = TypeVar("_Item", bound=models.Model)
 
 AnyUser = User | AnonymousUser
 
 WRITE_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+
+ARCHIVED_MESSAGE = "This plan is archived and read-only. Reopen it in Plan settings to change it."
 
 
 def visible_plans(user: AnyUser) -> QuerySet[Plan]:
@@ -74,11 +76,21 @@ def plan_for_viewer(user: AnyUser, plan_id: int) -> Plan:
     return _plan_with_role(user, plan_id)
 
 
-def plan_for_editor(user: AnyUser, plan_id: int) -> Plan:
-    """A plan the user may change: 404 for outsiders, 403 for viewers."""
-    plan = _plan_with_role(user, plan_id)
+def _refuse_unless_writable(plan: Plan, *, archived_ok: bool = False) -> None:
     if member_role(plan) not in WRITE_ROLES:
         raise PermissionDenied("Viewers cannot change plans")
+    if plan.status == PlanStatus.ARCHIVED and not archived_ok:
+        raise PermissionDenied(ARCHIVED_MESSAGE)
+
+
+def plan_for_editor(user: AnyUser, plan_id: int, *, archived_ok: bool = False) -> Plan:
+    """A plan the user may change: 404 for outsiders, 403 for viewers.
+
+    Archived plans are frozen (403) except where `archived_ok`: settings, to reopen them, and
+    rolling forward, which writes a new plan.
+    """
+    plan = _plan_with_role(user, plan_id)
+    _refuse_unless_writable(plan, archived_ok=archived_ok)
     return plan
 
 
@@ -90,16 +102,21 @@ def plan_for_admin(user: AnyUser, plan_id: int) -> Plan:
     return plan
 
 
-def can_edit(plan: Plan) -> bool:
-    """For templates: whether the plan was fetched for someone who may change it."""
+def is_writer(plan: Plan) -> bool:
+    """Whether the plan was fetched for an editor or admin of its workspace."""
     return member_role(plan) in WRITE_ROLES
+
+
+def can_edit(plan: Plan) -> bool:
+    """For templates: whether this user may change the plan's contents right now."""
+    return is_writer(plan) and plan.status != PlanStatus.ARCHIVED
 
 
 def item_for_editor(user: AnyUser, queryset: QuerySet[_Item], plan_id: int, item_id: int) -> _Item:
     """A row of a plan (objective, tactic, KPI, worksheet) that the user may change, in one query.
 
     The row comes with its plan (`row.plan`, role annotated like `plan_for_editor`): 404 for
-    outsiders and for rows of another plan, 403 for viewers.
+    outsiders and for rows of another plan, 403 for viewers and archived plans.
     """
     if not user.is_authenticated:
         raise Http404("No such item")
@@ -115,6 +132,5 @@ def item_for_editor(user: AnyUser, queryset: QuerySet[_Item], plan_id: int, item
     if item is None:
         raise Http404("No such item")
     item.plan.member_role = item.member_role
-    if member_role(item.plan) not in WRITE_ROLES:
-        raise PermissionDenied("Viewers cannot change plans")
+    _refuse_unless_writable(item.plan)
     return item

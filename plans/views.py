@@ -83,7 +83,7 @@ def plan_create(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_settings(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.plan_for_editor(request.user, plan_id)
+    plan = access.plan_for_editor(request.user, plan_id, archived_ok=True)
     conflict: list[tuple[str, str]] = []
     conflicted = False
     if request.method == "POST" and "archive" in request.POST:
@@ -91,7 +91,10 @@ def plan_settings(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         version = request.POST.get("version", "")
         expected = int(version) if version.isdigit() else 0
         if save_if_unchanged(plan, expected_version=expected, fields=["status"]):
-            messages.success(request, f"“{plan.name}” is archived. It stays readable.")
+            messages.success(
+                request,
+                f"“{plan.name}” is archived and read-only now; Plan settings can reopen it.",
+            )
             return redirect("plans-detail", plan.pk)
         messages.error(request, "Not archived: the plan changed meanwhile. Check it and try again.")
         return redirect("plans-settings", plan.pk)
@@ -144,7 +147,7 @@ def plan_delete(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_roll_forward(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.plan_for_editor(request.user, plan_id)
+    plan = access.plan_for_editor(request.user, plan_id, archived_ok=True)
     start, end = planning.next_period(plan.period_start, plan.period_end)
     if request.method == "POST":
         new = planning.roll_forward(plan, user=request.user)  # type: ignore[arg-type]
@@ -201,7 +204,13 @@ def plan_detail(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         content.sections = build_sections(plan, content)  # type: ignore[attr-defined]
         content.form = worksheet_form(content) if can_edit else None  # type: ignore[attr-defined]
     nav = [(content.stage, content.item_count) for content in stages]
-    context = {"plan": plan, "stages": stages, "can_edit": can_edit, "nav": nav}
+    context = {
+        "plan": plan,
+        "stages": stages,
+        "can_edit": can_edit,
+        "is_writer": access.is_writer(plan),
+        "nav": nav,
+    }
     return render(request, WORKSHEET, context)
 
 

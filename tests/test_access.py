@@ -169,3 +169,51 @@ def test_access_helper_roles(world: dict[str, object]) -> None:
     with pytest.raises(Http404):
         access.plan_for_viewer(editor, 999_999)
     assert list(access.visible_plans(editor)) == [plan]
+
+
+# Writes still open on an archived plan: reopening it, and starting next quarter from it.
+OPEN_WHEN_ARCHIVED = {"plans-settings", "plans-roll-forward"}
+
+
+def test_archived_plan_is_frozen_for_editors(world: dict[str, object]) -> None:
+    """An editor's POST to an archived plan is refused with the reason, except where it reopens."""
+    plan = world["plan"]
+    assert isinstance(plan, Plan)
+    Plan.objects.filter(pk=plan.pk).update(status="archived")
+    editor = make_member(workspace=world["workspace"], role=Role.EDITOR)  # type: ignore[arg-type]
+    client = Client()
+    client.force_login(editor)
+    refused = 0
+    for name in project_urls():
+        if name in PUBLIC | NOT_PLAN_SCOPED | OPEN_WHEN_ARCHIVED:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, plan, world))
+        response = client.post(url, {"name": "Changed", "title": "Changed", "value": "1"})
+        assert response.status_code in (403, 405), f"editor POST {name}: {response.status_code}"
+        if response.status_code == 403 and name != "plans-delete":
+            assert access.ARCHIVED_MESSAGE in response.content.decode(), name
+            refused += 1
+    assert refused >= 10
+    assert Measurement.objects.filter(value=1).count() == 0
+    page = client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert "archived and read-only" in page
+    assert reverse("plans-settings", args=[plan.pk]) in page
+    assert reverse("plans-item-create", args=[plan.pk, "reach", "tactic"]) not in page
+
+
+def test_archived_plan_can_be_reopened(world: dict[str, object]) -> None:
+    plan = world["plan"]
+    assert isinstance(plan, Plan)
+    Plan.objects.filter(pk=plan.pk).update(status="archived")
+    plan.refresh_from_db()
+    editor = make_member(workspace=world["workspace"], role=Role.EDITOR)  # type: ignore[arg-type]
+    client = Client()
+    client.force_login(editor)
+    form = client.get(reverse("plans-settings", args=[plan.pk])).context["form"]
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    data.update(status="active", version=plan.version)
+    response = client.post(reverse("plans-settings", args=[plan.pk]), data)
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    assert access.can_edit(access.plan_for_editor(editor, plan.pk))
