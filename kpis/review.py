@@ -48,7 +48,7 @@ __all__ = [
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 MOVERS = 5
 # Chart sizes in CSS pixels: two KPI charts side by side, wide ones across the page.
-KPI_WIDTH, KPI_HEIGHT = 440, 240
+KPI_WIDTH, KPI_HEIGHT = 330, 190
 WIDE_WIDTH = 900
 UNFINISHED = (TacticStatus.PLANNED, TacticStatus.RUNNING)
 
@@ -179,6 +179,8 @@ def _figures(
     for section in sections:
         for row in section.kpis:
             figure = charts.kpi_figure(items[row.kpi.pk], snapshot, title=True, height=KPI_HEIGHT)
+            # Three charts share a row: one key above them instead of a legend in each.
+            figure.update_layout(showlegend=False, margin={"b": 28})
             figures.append(_sized(figure, KPI_WIDTH))
     return figures
 

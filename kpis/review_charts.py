@@ -126,6 +126,13 @@ def _ensure_server(timeout: float) -> None:
     kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True, timeout=timeout)
 
 
+def shutdown() -> None:
+    """Close the browser now, for commands: at interpreter exit it can die mid-message and print a trace."""
+    with _lock:
+        if _server_thread() is not None:
+            kaleido.stop_sync_server(silence_warnings=True)
+
+
 def _key(fig: go.Figure, width: int, height: int) -> str:
     payload = pio.to_json(fig, validate=False, engine="json")
     return hashlib.sha256(f"{width}x{height}:{payload}".encode()).hexdigest()

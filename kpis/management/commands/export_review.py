@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis import review
+from kpis import review, review_charts
 from plans.models import Plan, Stage
 
 
@@ -45,6 +45,8 @@ class Command(BaseCommand):
             result = review.export_review(plan, choices)
         except review.ReviewError as error:
             raise CommandError(str(error)) from None
+        finally:
+            review_charts.shutdown()
         Path(options["output"]).write_bytes(result.pdf)
         self.stdout.write(
             self.style.SUCCESS(
