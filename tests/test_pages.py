@@ -54,9 +54,12 @@ def test_plan_page_query_count_is_flat(
         viewer_client.get(reverse("plans-detail", args=[plan.pk]))
 
 
-@pytest.mark.parametrize("url", ["/plans/999999/"])
-def test_unknown_plan_is_404(editor_client: Client, url: str) -> None:
-    assert editor_client.get(url).status_code == 404
+@pytest.mark.parametrize("url", ["/plans/999999/", "/plans/999999/dashboard/", "/no-such-page/"])
+def test_unknown_address_is_404_in_app_look(editor_client: Client, url: str) -> None:
+    response = editor_client.get(url)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Back to your plans" in page and 'class="topbar"' in page
 
 
 def test_login_page_in_app_look(client: Client, db: None) -> None:

@@ -79,6 +79,10 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> DemoExport:
             planned_budget=sum((t.budget_planned for t in plan.tactics.all()), Decimal(0)),
         )
         transaction.set_rollback(True)
+    # This fixture may hold a connection of its own (a module fixture can run in another
+    # context than the tests): close it, or PostgreSQL cannot drop the test database at the end.
+    with django_db_blocker.unblock():
+        connection.close()
     return made
 
 
