@@ -1,7 +1,8 @@
 """Plotly figures as vector SVG for the review PDF, drawn by kaleido in Debian's Chromium.
 
 One kaleido server per process: starting the browser costs about two seconds, each image
-after that a fraction of one. The server handles one request at a time and is not safe to call
+after that a fraction of one. An export sends all its missing charts in one request, drawn in
+TABS tabs side by side. The server handles one request at a time and is not safe to call
 from two threads at once, so a lock serialises every call. A call runs in a helper thread so a
 stuck browser costs the caller its deadline, not its life. SVGs are cached by figure content:
 an unchanged chart is not drawn twice.
@@ -12,11 +13,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 import threading
 import time
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import kaleido
@@ -28,6 +32,7 @@ from choreographer.utils import get_browser_path
 warnings.filterwarnings("ignore", message="The kopts argument is ignored", category=UserWarning)
 
 CACHE_SIZE = 256
+TABS = 2  # browser tabs drawing charts side by side: one per core of the target machines
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
 _lock = threading.Lock()
@@ -123,7 +128,7 @@ def _ensure_server(timeout: float) -> None:
         return
     if thread is not None:  # the browser died: forget it and start again
         kaleido.stop_sync_server(silence_warnings=True)
-    kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True, timeout=timeout)
+    kaleido.start_sync_server(n=TABS, mathjax=False, silence_warnings=True, timeout=timeout)
 
 
 def shutdown() -> None:
@@ -138,17 +143,28 @@ def _key(fig: go.Figure, width: int, height: int) -> str:
     return hashlib.sha256(f"{width}x{height}:{payload}".encode()).hexdigest()
 
 
-def _draw(fig: go.Figure, width: int, height: int, deadline: Deadline) -> str:
+def _draw(figures: list[tuple[go.Figure, int, int]], deadline: Deadline) -> list[str]:
+    """Draw every figure in one call, so the browser's tabs share the work."""
     global _pending
     result: dict[str, Any] = {}
+    folder = tempfile.mkdtemp(prefix="review-charts-")
+    paths = [os.path.join(folder, f"{number}.svg") for number in range(len(figures))]
 
     def run() -> None:
         try:
-            result["svg"] = pio.to_image(
-                fig, format="svg", width=width, height=height, validate=False
+            pio.write_images(
+                fig=[fig for fig, _, _ in figures],
+                file=paths,
+                format="svg",
+                width=[width for _, width, _ in figures],
+                height=[height for _, _, height in figures],
+                validate=False,
             )
+            result["svgs"] = [Path(path).read_text(encoding="utf-8") for path in paths]
         except Exception as error:  # handed to the caller below
             result["error"] = error
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     worker = threading.Thread(target=run, name="review-chart", daemon=True)
     worker.start()
@@ -169,8 +185,7 @@ def _draw(fig: go.Figure, width: int, height: int, deadline: Deadline) -> str:
         raise ChartsUnavailable(f"A chart could not be drawn: {result['error']}") from result[
             "error"
         ]
-    svg: bytes = result["svg"]
-    return lighten_svg(svg.decode())
+    return [lighten_svg(svg) for svg in result["svgs"]]
 
 
 def render_svgs(figures: list[tuple[go.Figure, int, int]], *, deadline: Deadline) -> list[str]:
@@ -188,19 +203,19 @@ def render_svgs(figures: list[tuple[go.Figure, int, int]], *, deadline: Deadline
             if _pending.is_alive():
                 raise deadline.expired("waiting for the chart browser")
             _pending = None
-        svgs: list[str] = []
-        for key, (fig, width, height) in zip(keys, figures, strict=True):
-            cached = _cache.get(key)
-            if cached is None:
-                deadline.check("drawing the charts")
-                _ensure_server(timeout=max(deadline.remaining(), 1))
-                cached = _draw(fig, width, height, deadline)
-                _cache[key] = cached
-                if len(_cache) > CACHE_SIZE:
-                    _cache.popitem(last=False)
-            else:
-                _cache.move_to_end(key)
-            svgs.append(cached)
+        missing = {
+            key: figure for key, figure in zip(keys, figures, strict=True) if key not in _cache
+        }
+        if missing:
+            deadline.check("drawing the charts")
+            _ensure_server(timeout=max(deadline.remaining(), 1))
+            drawn = _draw(list(missing.values()), deadline)
+            _cache.update(zip(missing, drawn, strict=True))
+        for key in keys:
+            _cache.move_to_end(key)
+        svgs = [_cache[key] for key in keys]
+        while len(_cache) > max(CACHE_SIZE, len(keys)):
+            _cache.popitem(last=False)
         return svgs
     finally:
         _lock.release()

@@ -268,6 +268,33 @@ def test_an_export_past_its_bound_stops_with_a_message(demo_plan: Plan) -> None:
     assert "Try again with fewer stages" in str(caught.value)
 
 
+def test_charts_drawn_together_come_back_in_order_and_once_each(db: None) -> None:
+    import plotly.graph_objects as go
+
+    review_charts.clear_cache()
+    titles = ["Visitors chart", "Leads chart", "Orders chart"]
+    figures = [go.Figure(go.Bar(x=["a"], y=[n]), layout={"title": t}) for n, t in enumerate(titles)]
+    sizes = [
+        (figures[0], 300, 200),
+        (figures[1], 320, 200),
+        (figures[0], 300, 200),
+        (figures[2], 300, 180),
+    ]
+    svgs = review_charts.render_svgs(sizes, deadline=review_charts.Deadline(60))
+    assert [title for svg in svgs for title in titles if title in svg] == [
+        "Visitors chart",
+        "Leads chart",
+        "Visitors chart",
+        "Orders chart",
+    ]
+    assert 'width="320"' in svgs[1] and 'height="180"' in svgs[3]
+    assert svgs[0] == svgs[2]
+    assert len(review_charts._cache) == 3  # the repeated figure was drawn once
+    # A second call draws nothing: both figures come from the cache.
+    again = review_charts.render_svgs(sizes[:2], deadline=review_charts.Deadline(60))
+    assert again == svgs[:2] and len(review_charts._cache) == 3
+
+
 def test_a_chart_call_past_its_bound_stops_and_the_next_export_works(demo_plan: Plan) -> None:
     review_charts.clear_cache()
     deadline = review_charts.Deadline(0.05)  # time to start, not to draw
