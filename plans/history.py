@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
 
@@ -170,6 +171,50 @@ def restore(plan: Plan, kind: str, history_id: int) -> models.Model:
     try:
         with transaction.atomic():
             item.save(force_insert=True)
+            if kind == "kpi":
+                _restore_actuals(item, deleted_at=record.history_date)
     except IntegrityError as error:  # a race with another restore or a new KPI of that name
         raise RestoreError("It could not be restored; reload the history and try again.") from error
     return item
+
+
+def _measurement_model() -> Any:
+    """The measuring side's model, reached through the relation: plans does not import kpis."""
+    return KPI._meta.get_field("measurements").related_model
+
+
+def delete_item(item: models.Model) -> None:
+    """Delete an objective, tactic or KPI; a KPI takes its actuals along into the history.
+
+    Django's cascade would write one history row per actual; here they go in one INSERT and
+    one DELETE, so deleting a KPI costs the same with 0 or 500 actuals. The KPI's record gets
+    the same timestamp, which is how a restore finds the actuals that left with it.
+    """
+    if not isinstance(item, KPI):
+        item.delete()
+        return
+    measurement = _measurement_model()
+    record = measurement.history.model
+    now = timezone.now()
+    with transaction.atomic():
+        actuals = measurement._default_manager.filter(kpi=item)
+        record.objects.bulk_create(
+            record(
+                history_type="-",
+                history_date=now,
+                history_user=record.get_default_history_user(actual),
+                **{f.attname: getattr(actual, f.attname) for f in record.tracked_fields},
+            )
+            for actual in actuals
+        )
+        actuals._raw_delete(actuals.db)  # no per-row signals: their history is written above
+        item._history_date = now  # type: ignore[attr-defined]
+        item.delete()
+
+
+def _restore_actuals(kpi: KPI, *, deleted_at: datetime) -> None:
+    measurement = _measurement_model()
+    records = measurement.history.filter(kpi_id=kpi.pk, history_type="-", history_date=deleted_at)
+    actuals = [record.instance for record in records]
+    measurement._default_manager.bulk_create(actuals)
+    measurement.history.bulk_history_create(actuals)

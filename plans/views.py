@@ -410,7 +410,7 @@ def item_delete(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int)
     plan = item.plan
     if request.method == "POST":
         stage, label = item.stage, str(item)
-        item.delete()
+        history.delete_item(item)
         if not request.htmx:
             messages.success(
                 request, f"{item_kind.title} “{label}” deleted. The plan history can restore it."

@@ -422,6 +422,35 @@ def test_delete_without_javascript(editor_client: Client, plan: Plan) -> None:
     assert "KPI “Reviews” deleted." in response.content.decode() and not KPI.objects.exists()
 
 
+@pytest.mark.parametrize("actuals", [0, 40])
+def test_deleting_a_kpi_costs_the_same_with_many_actuals_and_restore_brings_them_back(
+    editor_client: Client, plan: Plan, actuals: int, django_assert_num_queries
+) -> None:
+    from datetime import timedelta
+
+    from kpis.models import Measurement
+
+    kpi = make_kpi(plan=plan, stage="act", name="Leads")
+    objective = make_objective(plan=plan, stage="act", kpi=kpi)
+    for week in range(actuals):
+        make_measurement(kpi=kpi, on=plan.period_start + timedelta(days=week), value=str(week))
+    url = reverse("plans-item-delete", args=[plan.pk, "kpi", kpi.pk])
+    # Session, user, KPI; then the actuals and their history, the links set empty, the KPI
+    # and its history (the test's savepoints count too).
+    with django_assert_num_queries(13 if actuals else 12):
+        assert editor_client.post(url, **HX).status_code == 200
+    assert not KPI.objects.exists() and not Measurement.objects.exists()
+    objective.refresh_from_db()
+    assert objective.kpi is None
+    assert Measurement.history.filter(history_type="-").count() == actuals
+
+    record = KPI.history.get(history_type="-")
+    editor_client.post(reverse("plans-history-restore", args=[plan.pk, "kpi", record.history_id]))
+    restored = KPI.objects.get(name="Leads")
+    assert restored.measurements.count() == actuals
+    assert [m.value for m in restored.measurements.order_by("date")] == list(range(actuals))
+
+
 def test_move_up_and_down(editor_client: Client, plan: Plan, django_assert_max_num_queries) -> None:
     first = make_tactic(plan=plan, title="First", position=0)
     second = make_tactic(plan=plan, title="Second", position=1)
