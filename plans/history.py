@@ -28,7 +28,8 @@ TRACKED: dict[str, type[models.Model]] = {
 RESTORABLE = frozenset({"objective", "tactic", "kpi"})
 SKIPPED_FIELDS = frozenset({"version", "updated_at", "created_at", "position"})
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-MAX_RECORDS = 300  # per model; the page shows the newest changes
+MAX_RECORDS = 500  # per model; the page shows the newest changes
+MAX_CHANGES = 500
 
 
 @dataclass
@@ -75,7 +76,7 @@ def _title(kind: str, record: Any) -> str:
     return f"{label} “{text}” ({record.get_stage_display()})"
 
 
-def plan_changes(plan: Plan, *, limit: int = 200) -> list[Change]:
+def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
     """The newest changes to the plan and everything in it, newest first."""
     per_kind: dict[str, list[Any]] = {}
     for kind, model in TRACKED.items():

@@ -37,6 +37,7 @@ from race_planner.http import HtmxHttpRequest
 
 PLANS_PER_PAGE = 25
 WORKSHEET = "plans/plan_detail.html"
+CHANGES_PER_PAGE = 50
 PARTS = "plans/worksheet_parts.html"
 
 
@@ -164,9 +165,12 @@ def plan_roll_forward(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def plan_history(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
+    changes = history.plan_changes(plan)
+    page = Paginator(changes, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "plan": plan,
-        "changes": history.plan_changes(plan),
+        "page": page,
+        "truncated": len(changes) == history.MAX_CHANGES,
         "can_edit": access.can_edit(plan),
     }
     return render(request, "plans/plan_history.html", context)

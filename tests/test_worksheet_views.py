@@ -643,6 +643,19 @@ def test_history_page_and_restore(editor_client: Client, viewer_client: Client, 
     )
 
 
+def test_history_pages_fifty_changes_at_a_time(editor_client: Client, plan: Plan) -> None:
+    for number in range(60):
+        make_tactic(plan=plan, title=f"Tactic {number:02}")
+    url = reverse("plans-history", args=[plan.pk])
+    first = editor_client.get(url).content.decode()
+    assert first.count('class="card history-entry') == 50
+    assert "Tactic “Tactic 59”" in first and "Tactic “Tactic 05”" not in first
+    assert 'rel="next"' in first
+    second = editor_client.get(url + "?page=2").content.decode()
+    assert "Tactic “Tactic 05”" in second and "Tactic “Tactic 59”" not in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
 def test_history_page_query_count_is_flat(
     editor_client: Client, plan: Plan, django_assert_max_num_queries
 ) -> None:
