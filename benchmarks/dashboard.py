@@ -33,7 +33,12 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-used-anywhere
 for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
     os.environ[name] = "0"
 
+import warnings  # noqa: E402
+
 import django  # noqa: E402
+
+# whitenoise looks for STATIC_ROOT, which only collectstatic fills; the benchmarks serve from finders.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 django.setup()
 
@@ -112,6 +117,29 @@ def build() -> tuple[int, object]:
     return plan.pk, user
 
 
+def bench_settings() -> override_settings:
+    """This module's URLs, and un-hashed static names: the benchmarks do not run collectstatic."""
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"], STORAGES=storages)
+
+
+def get_with_queries(client: Client, url: str) -> tuple[Any, list[str]]:
+    """One GET and the SQL it ran (execute_wrapper: CaptureQueriesContext resets per request)."""
+    queries: list[str] = []
+
+    def count(run: Any, sql: str, *rest: Any) -> Any:
+        queries.append(sql)
+        return run(sql, *rest)
+
+    with connection.execute_wrapper(count):
+        page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return page, queries
+
+
 def timings_ms(client: Client, url: str, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -130,26 +158,12 @@ def main() -> int:
     plan_id, user = build()
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
-    # Un-hashed static names: the benchmark does not run collectstatic.
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"], STORAGES=storages):
+    with bench_settings():
         url = reverse("kpis-dashboard", args=[plan_id])
         trivial_url = reverse("bench-trivial")
         client.get(url), client.get(trivial_url)  # warm up templates and caches
-        queries: list[str] = []
-
-        # execute_wrapper, not CaptureQueriesContext: the latter's log is reset per request.
-        def count(run: Any, sql: str, *rest: Any) -> Any:
-            queries.append(sql)
-            return run(sql, *rest)
-
-        with connection.execute_wrapper(count):
-            page = client.get(url)
+        page, queries = get_with_queries(client, url)
         html = page.content
-        assert page.status_code == 200, page.status_code
         figures = re.findall(
             rb'<script id="fig-[^"]+" type="application/json">(.*?)</script>', html, re.S
         )

@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-from typing import Any
 
-from dashboard import build, timings_ms  # sets up Django on a throw-away database
+from dashboard import (  # sets up Django on a throw-away database
+    bench_settings,
+    build,
+    get_with_queries,
+    timings_ms,
+)
 from django.core.management import call_command
-from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 QUERY_BUDGET = 12
@@ -31,25 +34,11 @@ def main() -> int:
     user.memberships.update(role="editor")  # type: ignore[attr-defined]  # editors see every form
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(
-        ROOT_URLCONF="dashboard", ALLOWED_HOSTS=["testserver"], STORAGES=storages
-    ):
+    with bench_settings():
         url = reverse("plans-detail", args=[plan_id])
         trivial_url = reverse("bench-trivial")
         client.get(url), client.get(trivial_url)
-        queries: list[str] = []
-
-        def count(run: Any, sql: str, *rest: Any) -> Any:
-            queries.append(sql)
-            return run(sql, *rest)
-
-        with connection.execute_wrapper(count):
-            page = client.get(url)
-        assert page.status_code == 200, page.status_code
+        page, queries = get_with_queries(client, url)
         worksheet: list[float] = []
         trivial: list[float] = []
         for _ in range(args.runs):
