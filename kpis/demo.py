@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from kpis.models import Measurement, Source
 from plans.models import (
@@ -336,4 +337,4 @@ def _add_actuals(kpi: KPI, story: KPIStory, start: date, rng: random.Random) -> 
                 note="Weekly check-in" if week % 4 else "Monthly report",
             )
         )
-    Measurement.objects.bulk_create(rows)
+    bulk_create_with_history(rows, Measurement)  # so a later correction shows old → new

@@ -1,7 +1,7 @@
 """A plan's audit trail, read from django-simple-history: who changed what, field by field.
 
-The records of the plan, its worksheets and its objectives, tactics and KPIs are fetched in one
-query per model; old → new values come from pairing each record with the one before it in
+The records of the plan, its worksheets, its objectives, tactics and KPIs, and the corrections
+and deletions of its actuals are fetched in one query per model; old → new values come from pairing each record with the one before it in
 Python, so the page costs the same whatever the length of the trail.
 """
 
@@ -26,7 +26,9 @@ TRACKED: dict[str, type[models.Model]] = {
     "kpi": KPI,
 }
 RESTORABLE = frozenset({"objective", "tactic", "kpi"})
-SKIPPED_FIELDS = frozenset({"version", "updated_at", "created_at", "position"})
+SKIPPED_FIELDS = frozenset(
+    {"version", "updated_at", "created_at", "position", "recorded_at", "recorded_by"}
+)
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 MAX_RECORDS = 500  # per model; the page shows the newest changes
 MAX_CHANGES = 500
@@ -66,7 +68,10 @@ def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> s
     return str(value)
 
 
-def _title(kind: str, record: Any) -> str:
+def _title(kind: str, record: Any, names: dict[str, dict[int, str]]) -> str:
+    if kind == "actual":
+        kpi = names["kpi"].get(record.kpi_id, "a KPI")
+        return f"Actual of “{kpi}” for {record.date:%-d %b %Y}"
     if kind == "plan":
         return f"Plan “{record.name}”"
     if kind == "worksheet":
@@ -78,10 +83,16 @@ def _title(kind: str, record: Any) -> str:
 
 def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
     """The newest changes to the plan and everything in it, newest first."""
+    shown = {**TRACKED, "actual": _measurement_model()}
     per_kind: dict[str, list[Any]] = {}
-    for kind, model in TRACKED.items():
-        manager = model.history  # type: ignore[attr-defined]
-        records = manager.filter(id=plan.pk) if kind == "plan" else manager.filter(plan_id=plan.pk)
+    for kind, model in shown.items():
+        manager = model.history
+        if kind == "plan":
+            records = manager.filter(id=plan.pk)
+        elif kind == "actual":  # by way of the plan's KPIs, deleted ones included
+            records = manager.filter(kpi_id__in=KPI.history.filter(plan_id=plan.pk).values("id"))
+        else:
+            records = manager.filter(plan_id=plan.pk)
         per_kind[kind] = list(
             records.select_related("history_user").order_by("-history_date", "-history_id")[
                 :MAX_RECORDS
@@ -97,18 +108,25 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
         "tactic": set(plan.tactics.values_list("pk", flat=True)),
         "kpi": set(plan.kpis.values_list("pk", flat=True)),
     }
+    # New actuals are listed on the actuals page; here only their corrections and deletions,
+    # leaving out the ones that went together with their KPI (its deletion says so already).
+    kpi_deletions = {(r.id, r.history_date) for r in per_kind["kpi"] if r.history_type == "-"}
     out: list[Change] = []
     for kind, records in per_kind.items():
-        model = TRACKED[kind]
+        model = shown[kind]
         fields = [
             f
             for f in model._meta.concrete_fields
-            if f.name not in SKIPPED_FIELDS and not f.primary_key and f.name != "plan"
+            if f.name not in SKIPPED_FIELDS and not f.primary_key and f.name not in ("plan", "kpi")
         ]
         previous: dict[int, Any] = {}
         for record in reversed(records):  # oldest first, so each meets the one before it
             before = previous.get(record.id)
             previous[record.id] = record
+            if kind == "actual" and (
+                record.history_type == "+" or (record.kpi_id, record.history_date) in kpi_deletions
+            ):
+                continue
             change = Change(
                 kind=kind,
                 history_id=record.history_id,
@@ -116,7 +134,7 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
                 when=record.history_date,
                 who=str(record.history_user or "system"),
                 action=ACTIONS.get(record.history_type, record.history_type),
-                title=_title(kind, record),
+                title=_title(kind, record, names),
             )
             if record.history_type == "~" and before is not None:
                 for f in fields:

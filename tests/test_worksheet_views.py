@@ -1,5 +1,6 @@
 """The worksheet over HTTP: every view's happy path, its htmx path, outsiders, viewers, budgets."""
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -426,7 +427,6 @@ def test_delete_without_javascript(editor_client: Client, plan: Plan) -> None:
 def test_deleting_a_kpi_costs_the_same_with_many_actuals_and_restore_brings_them_back(
     editor_client: Client, plan: Plan, actuals: int, django_assert_num_queries
 ) -> None:
-    from datetime import timedelta
 
     from kpis.models import Measurement
 
@@ -641,6 +641,30 @@ def test_history_page_and_restore(editor_client: Client, viewer_client: Client, 
         editor_client.post(reverse("plans-history-restore", args=[plan.pk, "plan", 1])).status_code
         == 404
     )
+
+
+def test_history_lists_corrections_and_deletions_of_actuals(
+    editor_client: Client, plan: Plan
+) -> None:
+    kpi = make_kpi(plan=plan, name="Visitors")
+    corrected = make_measurement(kpi=kpi, on=plan.period_start, value="120")
+    make_measurement(kpi=kpi, on=plan.period_start + timedelta(days=7), value="150")
+    untouched = make_measurement(kpi=kpi, on=plan.period_start + timedelta(days=14), value="170")
+    corrected.value = Decimal("130")
+    corrected.save()
+    untouched.delete()
+    url = reverse("plans-history", args=[plan.pk])
+    html = editor_client.get(url).content.decode()
+    day = f"{plan.period_start:%-d %b %Y}"
+    assert f"Actual of “Visitors” for {day}" in html
+    assert '<td class="old">120</td><td class="new">130</td>' in html
+    assert (
+        html.count("Actual of “Visitors”") == 2
+    )  # the correction and the deletion, not the new values
+    # Actuals that leave with their KPI are told by the KPI's own deletion.
+    editor_client.post(reverse("plans-item-delete", args=[plan.pk, "kpi", kpi.pk]))
+    html = editor_client.get(url).content.decode()
+    assert html.count("Actual of “Visitors”") == 2 and "KPI “Visitors” (Reach)" in html
 
 
 def test_history_pages_fifty_changes_at_a_time(editor_client: Client, plan: Plan) -> None:
