@@ -171,6 +171,19 @@ def test_command_imports_and_reports_errors(csv_plan: Plan, tmp_path: Path) -> N
         call_command("import_actuals", csv_plan.pk, str(semi))
 
 
+def test_command_refuses_an_archived_plan_but_still_checks_the_file(
+    csv_plan: Plan, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    Plan.objects.filter(pk=csv_plan.pk).update(status="archived")
+    with pytest.raises(CommandError, match="archived and read-only"):
+        call_command("import_actuals", csv_plan.pk, str(good))
+    out = StringIO()
+    call_command("import_actuals", csv_plan.pk, str(good), "--dry-run", stdout=out)
+    assert "2 new" in out.getvalue() and not Measurement.objects.exists()
+
+
 def test_preview_lists_the_first_rows_and_every_error(csv_plan: Plan) -> None:
     lines = [
         f"Visitors,{date.fromordinal(date(2026, 1, 1).toordinal() + n)},{n}," for n in range(300)

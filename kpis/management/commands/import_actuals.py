@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kpis.csv_import import ImportRefused, commit_actuals, preview_actuals
-from plans.models import Plan
+from plans.access import ARCHIVED_MESSAGE
+from plans.models import Plan, PlanStatus
 
 
 class Command(BaseCommand):
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(pk=plan_id).first()
         if plan is None:
             raise CommandError(f"No plan with id {plan_id}.")
+        if plan.status == PlanStatus.ARCHIVED and not dry_run:
+            raise CommandError(ARCHIVED_MESSAGE)
         try:
             data = file.read_bytes()
         except OSError as error:
