@@ -282,5 +282,14 @@ def test_dashboard_export_pdf_keeps_the_filters(viewer_client: Client, plan: Pla
     html = viewer_client.get(url, {"start": "2026-08-03", "end": "2026-08-30"}).content.decode()
     review = reverse("kpis-review", args=[plan.pk])
     assert f'href="{review}?start=2026-08-03&amp;end=2026-08-30">Export PDF</a>' in html
+    # A filter changed through htmx swaps only the body; the header's link comes along out of band.
+    fragment = viewer_client.get(
+        url, {"start": "2026-09-07", "end": "2026-09-27"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert (
+        f'id="export-pdf" href="{review}?start=2026-09-07&amp;end=2026-09-27" hx-swap-oob="true"'
+        in fragment
+    )
+    assert fragment.count('id="export-pdf"') == 1 and html.count('id="export-pdf"') == 1
     options = viewer_client.get(f"{review}?start=2026-08-03&end=2026-08-30").content.decode()
     assert 'value="2026-08-03"' in options and 'value="2026-08-30"' in options

@@ -39,6 +39,16 @@
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.detail.elt); });
+  // htmx keeps a copy of the page for the back button: keep it without the drawn charts,
+  // and draw them afresh when that copy comes back.
+  document.addEventListener("htmx:beforeHistorySave", function () {
+    document.querySelectorAll("[data-drawn='yes']").forEach(function (el) {
+      if (window.Plotly) window.Plotly.purge(el);
+      el.replaceChildren();
+      delete el.dataset.drawn;
+    });
+  });
+  document.addEventListener("htmx:historyRestore", function () { drawAll(document); });
   // Free the old charts' listeners before htmx replaces them.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;

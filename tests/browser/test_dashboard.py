@@ -59,6 +59,7 @@ def test_manager_sees_charts_and_changes_the_period(
     kpi_chart.scroll_into_view_if_needed()
     expect(kpi_chart.locator("svg.main-svg").first).to_be_visible()
     assert _points(page, chart) == 13
+    layers = kpi_chart.locator("svg.main-svg").count()  # plotly draws a chart in a few layers
 
     # The last four weeks only: the charts are drawn again with fewer actuals, no reload.
     page.evaluate("window.notReloaded = true")
@@ -73,6 +74,8 @@ def test_manager_sees_charts_and_changes_the_period(
     assert "start=" in page.url  # the filtered view can be bookmarked
     expect(page.locator('[data-chart="fig-funnel"] svg.main-svg').first).to_be_visible()
     expect(page.get_by_label("From")).to_have_value(date.fromordinal(start).isoformat())
+    export = page.get_by_role("link", name="Export PDF")
+    expect(export).to_have_attribute("href", f"/plans/{plan.pk}/review/?{page.url.split('?')[1]}")
 
     # And back to the whole plan with a quick period link.
     page.get_by_role("link", name="Whole plan").click()
@@ -81,6 +84,14 @@ def test_manager_sees_charts_and_changes_the_period(
     kpi_chart.scroll_into_view_if_needed()
     expect(kpi_chart.locator(".scatterlayer .trace").last.locator("path.point")).to_have_count(13)
     assert page.evaluate("window.notReloaded") is True
+
+    # The back button brings the four weeks back from htmx's copy, charts drawn anew.
+    page.go_back()
+    expect(page.get_by_text(f"Showing {date.fromordinal(start):%-d %b %Y}")).to_be_visible()
+    kpi_chart = page.locator(f'[data-chart="{chart}"]')
+    kpi_chart.scroll_into_view_if_needed()
+    expect(kpi_chart.locator(".scatterlayer .trace").last.locator("path.point")).to_have_count(4)
+    expect(kpi_chart.locator("svg.main-svg")).to_have_count(layers)  # drawn once, not twice
     assert problems == []
 
 
