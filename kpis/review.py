@@ -8,11 +8,13 @@ WeasyPrint lay it out with a fetcher that loads nothing but our static files and
 from __future__ import annotations
 
 import base64
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 from django.conf import settings
@@ -45,9 +47,11 @@ __all__ = [
     "export_review",
 ]
 
+_T = TypeVar("_T")
+
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 MOVERS = 5
-# Chart sizes in CSS pixels: two KPI charts side by side, wide ones across the page.
+# Chart sizes in CSS pixels: three KPI charts side by side, wide ones across the page.
 KPI_WIDTH, KPI_HEIGHT = 330, 190
 WIDE_WIDTH = 900
 UNFINISHED = (TacticStatus.PLANNED, TacticStatus.RUNNING)
@@ -278,6 +282,31 @@ def build_context(
     }
 
 
+def _within(deadline: Deadline, step: str, work: Callable[[], _T]) -> _T:
+    """`work()` in a helper thread, given up on when the deadline passes.
+
+    WeasyPrint cannot be interrupted: a layout past the bound finishes unseen in the
+    background, and the caller gets the deadline's message at the bound, not minutes later.
+    """
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = work()
+        except BaseException as error:  # handed to the caller below
+            result["error"] = error
+
+    worker = threading.Thread(target=run, name="review-layout", daemon=True)
+    worker.start()
+    worker.join(max(deadline.remaining(), 0))
+    if worker.is_alive():
+        raise deadline.expired(step)
+    if "error" in result:
+        raise result["error"]
+    value: _T = result["value"]
+    return value
+
+
 def export_review(
     plan: Plan,
     options: ReviewOptions | None = None,
@@ -299,13 +328,15 @@ def export_review(
 
     fetcher = ReviewURLFetcher()
     mark = time.perf_counter()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = _within(
+        deadline,
+        "laying out the pages",
+        lambda: HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(),
+    )
     timings["layout"] = time.perf_counter() - mark
-    deadline.check("laying out the pages")
     mark = time.perf_counter()
-    pdf = document.write_pdf()
+    pdf = _within(deadline, "writing the PDF", document.write_pdf)
     timings["write"] = time.perf_counter() - mark
-    deadline.check("writing the PDF")
     filename = f"review-{slugify(plan.name) or plan.pk}-{today:%Y-%m-%d}.pdf"
     return Review(
         pdf=pdf, pages=len(document.pages), filename=filename, fetcher=fetcher, timings=timings

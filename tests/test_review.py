@@ -295,6 +295,29 @@ def test_charts_drawn_together_come_back_in_order_and_once_each(db: None) -> Non
     assert again == svgs[:2] and len(review_charts._cache) == 3
 
 
+def test_a_layout_past_its_bound_stops_at_the_bound(
+    demo_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint cannot be interrupted: the export gives up at the bound, not when it ends."""
+    import time
+
+    import weasyprint
+
+    options = ReviewOptions(stages=("act",))
+    export_review(demo_plan, options, today=TODAY)  # charts drawn and cached: only layout is slow
+
+    class SlowHTML(weasyprint.HTML):  # a document that takes 20 s to lay out
+        def render(self, *args: Any, **kwargs: Any) -> Any:
+            time.sleep(20)
+            return super().render(*args, **kwargs)
+
+    monkeypatch.setattr(review, "HTML", SlowHTML)
+    began = time.monotonic()
+    with pytest.raises(review.ExportTimeout, match="while laying out the pages"):
+        export_review(demo_plan, options, today=TODAY, timeout=4)
+    assert time.monotonic() - began < 10
+
+
 def test_a_chart_call_past_its_bound_stops_and_the_next_export_works(demo_plan: Plan) -> None:
     review_charts.clear_cache()
     deadline = review_charts.Deadline(0.05)  # time to start, not to draw
