@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import construct_instance
 from django.http import QueryDict
 
@@ -474,4 +475,28 @@ class PlanSettingsForm(VersionedForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         _period(self, cleaned)
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and not self.errors and self.instance.pk:
+            self._keep_dates_inside(start, end)
         return cleaned
+
+    def _keep_dates_inside(self, start: date, end: date) -> None:
+        """A shorter period must not strand tactic dates or objective dates outside it."""
+        outside = Q(start_date__lt=start) | Q(start_date__gt=end)
+        outside |= Q(end_date__lt=start) | Q(end_date__gt=end)
+        tactics = list(self.instance.tactics.filter(outside).values_list("title", flat=True)[:4])
+        objectives = list(
+            self.instance.objectives.filter(target_date__lt=start).values_list("title", flat=True)[
+                :4
+            ]
+        )
+        for titles, what in ((tactics, "Tactic dates"), (objectives, "Objective target dates")):
+            if titles:
+                named = ", ".join(f"“{t}”" for t in titles[:3]) + (
+                    " and more" if len(titles) > 3 else ""
+                )
+                self.add_error(
+                    "period_start",
+                    f"{what} fall outside this period: {named}. Change them first, "
+                    "or choose a period that covers them.",
+                )

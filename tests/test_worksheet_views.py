@@ -578,6 +578,38 @@ def test_settings_rename_and_archive(editor_client: Client, plan: Plan) -> None:
     assert plan.status == "archived" and "is archived" in response.content.decode()
 
 
+def test_a_shorter_period_may_not_strand_tactic_and_objective_dates(
+    editor_client: Client, plan: Plan
+) -> None:
+    from datetime import date
+
+    tactic = make_tactic(plan=plan, title="Summer sale ads")
+    Tactic.objects.filter(pk=tactic.pk).update(
+        start_date=date(2026, 7, 6), end_date=date(2026, 8, 30)
+    )
+    objective = make_objective(plan=plan, title="Grow the list")
+    Objective.objects.filter(pk=objective.pk).update(target_date=date(2026, 7, 31))
+    url = reverse("plans-settings", args=[plan.pk])
+    data = {
+        "name": plan.name,
+        "period_start": "2026-08-01",
+        "period_end": "2026-09-30",
+        "status": "active",
+        "currency": "EUR",
+        "summary": "",
+        "version": str(plan.version),
+    }
+    html = editor_client.post(url, data).content.decode()
+    assert "Tactic dates fall outside this period: “Summer sale ads”." in html
+    assert "Objective target dates fall outside this period: “Grow the list”." in html
+    assert 'value="2026-08-01"' in html  # the user's input stays
+    plan.refresh_from_db()
+    assert plan.period_start == date(2026, 7, 1)
+    # A period that still covers them is fine.
+    data["period_start"], data["period_end"] = "2026-07-01", "2026-10-31"
+    assert editor_client.post(url, data).status_code == 302
+
+
 def test_settings_validation_and_conflict(editor_client: Client, plan: Plan) -> None:
     url = reverse("plans-settings", args=[plan.pk])
     data = {
