@@ -232,7 +232,11 @@ def import_actuals(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         else:
             if preview.ok:
                 user = request.user if request.user.is_authenticated else None
-                result = csv_import.commit_actuals(plan, preview, user=user)
+                try:
+                    result = csv_import.commit_actuals(plan, preview, user=user)
+                except csv_import.ImportRefused as refused:
+                    context["refused"] = str(refused)
+                    return render(request, "kpis/import.html", context)
                 messages.success(
                     request,
                     f"Imported {result.created} new and {result.updated} updated value(s)"

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpis.models import Measurement, Source
@@ -37,6 +37,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 class ImportRefused(Exception):
     """The file as a whole cannot be read; the message says what to do."""
+
+
+CHANGED_MEANWHILE = (
+    "Some of these actuals changed while the file was being imported, so nothing was "
+    "imported. Upload the file again to see the current state."
+)
 
 
 @dataclass
@@ -266,11 +272,21 @@ def _checked(value: T | None) -> T:
     return value
 
 
-@transaction.atomic
 def commit_actuals(plan: Plan, preview: Preview, *, user: User | None) -> ImportResult:
-    """Write every row of an error-free preview, with history, in one transaction."""
+    """Write every row of an error-free preview, with history, in one transaction.
+
+    Raises ImportRefused, with nothing written, when a row changed since the preview.
+    """
     if not preview.ok:
         raise ValueError("Only a file without errors can be imported.")
+    try:
+        with transaction.atomic():
+            return _write(preview, user)
+    except (IntegrityError, KeyError):  # a value added or deleted since the preview
+        raise ImportRefused(CHANGED_MEANWHILE) from None
+
+
+def _write(preview: Preview, user: User | None) -> ImportResult:
     new = [row for row in preview.rows if row.action == "new"]
     changed = [row for row in preview.rows if row.action == "update"]
     bulk_create_with_history(

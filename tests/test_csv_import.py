@@ -53,6 +53,30 @@ def test_reimport_updates_never_duplicates(csv_plan: Plan) -> None:
     assert [h.value for h in visitors.history.order_by("history_date")] == [1200, 1300]
 
 
+def test_a_value_deleted_after_the_preview_undoes_the_whole_import(csv_plan: Plan) -> None:
+    """The new rows are written first; the update then fails, and they go too: all or none."""
+    visitors = Measurement.objects.create(
+        kpi=csv_plan.kpis.get(name="Visitors"), date=date(2026, 7, 6), value=Decimal(1)
+    )
+    preview = preview_actuals(csv_plan, GOOD.encode())
+    assert [row.action for row in preview.rows] == ["update", "new"]
+    visitors.delete()  # someone else, between the preview and the confirmation
+    with pytest.raises(ImportRefused, match="nothing was imported"):
+        commit_actuals(csv_plan, preview, user=None)
+    assert not Measurement.objects.exists()
+
+
+def test_a_value_added_after_the_preview_refuses_the_import(csv_plan: Plan) -> None:
+    preview = preview_actuals(csv_plan, GOOD.encode())
+    assert [row.action for row in preview.rows] == ["new", "new"]
+    Measurement.objects.create(
+        kpi=csv_plan.kpis.get(name="Leads"), date=date(2026, 7, 6), value=Decimal(7)
+    )
+    with pytest.raises(ImportRefused, match="changed while the file was being imported"):
+        commit_actuals(csv_plan, preview, user=None)
+    assert list(Measurement.objects.values_list("value", flat=True)) == [Decimal(7)]
+
+
 def test_bom_and_crlf_and_case_insensitive_names(csv_plan: Plan) -> None:
     data = "\ufeffKPI,Date,Value,Note\r\nvisitors,2026-07-06,1,\r\n\r\n".encode()
     preview = preview_actuals(csv_plan, data)

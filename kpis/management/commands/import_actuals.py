@@ -48,5 +48,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"The file is fine ({summary}); nothing written (--dry-run).")
             return
-        commit_actuals(plan, preview, user=None)
+        try:
+            commit_actuals(plan, preview, user=None)
+        except ImportRefused as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Imported actuals into “{plan}”: {summary}."))
