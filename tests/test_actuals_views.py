@@ -287,6 +287,30 @@ def test_import_over_the_size_limit(editor_client: Client, plan: Plan) -> None:
     assert "The file is larger than 2 MB." in response.content.decode()
 
 
+def test_a_file_near_the_limits_goes_through_the_confirmation(
+    editor_client: Client, plan: Plan, kpi: KPI
+) -> None:
+    """8,000 rows, 2.0 MB with dashes in the notes: URL-encoded it would pass Django's 5 MB bound."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    note = "–" * 75  # three bytes in UTF-8, nine characters URL-encoded
+    rows = [f"Visitors,{date.fromordinal(738000 + n)},{n},{note}" for n in range(8_000)]
+    content = ("kpi,date,value,note\n" + "\n".join(rows) + "\n").encode()
+    assert 1.9e6 < len(content) <= csv_import.MAX_BYTES
+    assert len(urlencode({"text": content.decode()})) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    html = _upload(editor_client, plan, content).content.decode()
+    assert "Import 8000 rows" in html
+    confirm = html[html.index("<form", html.index("</table>")) :]
+    assert 'enctype="multipart/form-data"' in confirm.split(">")[0]
+    response = editor_client.post(  # the test client sends multipart, as the form now does
+        reverse("kpis-import", args=[plan.pk]), {"text": content.decode()}
+    )
+    assert response.status_code == 302
+    assert Measurement.objects.count() == 8_000
+
+
 def test_viewer_cannot_import(viewer_client: Client, plan: Plan) -> None:
     assert _upload(viewer_client, plan, b"kpi,date,value,note\n").status_code == 403
     assert viewer_client.get(reverse("kpis-import", args=[plan.pk])).status_code == 403
