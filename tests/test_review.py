@@ -20,6 +20,7 @@ from PIL import Image
 
 from kpis import review, review_charts
 from kpis.review import ReviewOptions, export_review, format_value
+from kpis.snapshot import plan_snapshot
 from plans.models import Plan
 from tests.factories import (
     make_kpi,
@@ -61,6 +62,9 @@ class DemoExport:
     kpi_names: list[str]
     latest_visitors: Decimal
     planned_budget: Decimal
+    behind: list[str]  # KPIs at risk or off track, as the dashboard computes them
+    unfinished: list[str]  # tactics planned or running
+    finished: list[str]  # tactics done or dropped
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +76,16 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> DemoExport:
         plan = make_demo_plan()
         latest = plan.kpis.get(name="Unique visitors").measurements.order_by("-date").first()
         assert latest is not None
+        statuses = {i.kpi.name: i.progress.status for i in plan_snapshot(plan, today=TODAY).kpis}
+        open_statuses = ("planned", "running")
         made = DemoExport(
             review=export_review(plan, today=TODAY),
             kpi_names=[k.name for k in plan.kpis.all()],
             latest_visitors=latest.value,
             planned_budget=sum((t.budget_planned for t in plan.tactics.all()), Decimal(0)),
+            behind=[name for name, st in statuses.items() if st in ("at_risk", "off_track")],
+            unfinished=[t.title for t in plan.tactics.all() if t.status in open_statuses],
+            finished=[t.title for t in plan.tactics.all() if t.status not in open_statuses],
         )
         transaction.set_rollback(True)
     # This fixture may hold a connection of its own (a module fixture can run in another
@@ -149,6 +158,38 @@ def test_summary_shows_funnel_rates_and_budget_totals(demo: DemoExport) -> None:
     assert f"Total {demo.planned_budget:,.0f}" in text
     assert re.search(r"Act Sign-ups 420 [\d,]+ 3\.1 % [\d.]+ %", text), "funnel row with rates"
     assert "KPIS THAT MOVED MOST" in text  # headings are set in capitals
+
+
+def _section(pdf: bytes, heading: str, next_heading: str | None = None) -> str:
+    """A part's text in reading order (a wrapped table cell stays whole), after the contents."""
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    text = " ".join(raw.split())
+    start = text.index(heading, text.index(heading) + 1)  # the first one is in the contents
+    return text[start : text.index(next_heading, start) if next_heading else None]
+
+
+def test_carry_over_lists_the_kpis_behind_and_the_open_tactics(demo: DemoExport) -> None:
+    section = _section(demo.review.pdf, "Carry-over to next quarter", "Appendix: KPI definitions")
+    assert demo.behind and demo.unfinished and demo.finished  # the demo has all three
+    for name in demo.behind:
+        assert name in section, name
+    for name in set(demo.kpi_names) - set(demo.behind):
+        assert name not in section, name
+    for title in demo.unfinished:
+        assert title in section, title
+    for title in demo.finished:
+        assert title not in section, title
+
+
+def test_cover_and_appendix(demo: DemoExport) -> None:
+    cover = " ".join(pdf_pages(demo.review.pdf)[0].split())
+    assert "Period 31 Aug 2026 – 29 Nov 2026" in cover and "Generated 23 November 2026" in cover
+    appendix = _section(demo.review.pdf, "Appendix: KPI definitions")
+    for name in demo.kpi_names:
+        assert name in appendix, name
+    assert "Repeat orders ÷ all orders" in appendix  # a formula from the KPI library
 
 
 def test_charts_are_vector_svg_not_bitmaps(demo_review: review.Review) -> None:
@@ -266,6 +307,16 @@ def test_an_export_past_its_bound_stops_with_a_message(demo_plan: Plan) -> None:
         export_review(demo_plan, today=TODAY, timeout=0)
     assert "took longer than 0 seconds" in str(caught.value)
     assert "Try again with fewer stages" in str(caught.value)
+
+
+def test_a_second_export_keeps_the_same_browser(demo_plan: Plan) -> None:
+    options = ReviewOptions(stages=("reach",))
+    export_review(demo_plan, options, today=TODAY)
+    first = review_charts._server_thread()
+    review_charts.clear_cache()  # so the second export draws its charts again
+    export_review(demo_plan, options, today=TODAY)
+    assert first is not None and first.is_alive()
+    assert review_charts._server_thread() is first
 
 
 def test_charts_drawn_together_come_back_in_order_and_once_each(db: None) -> None:
