@@ -107,9 +107,12 @@ def _save(request: HtmxHttpRequest, kpi: KPI, form: MeasurementForm) -> tuple[Me
     return measurement, created
 
 
-def _saved_notice(kpi: KPI, measurement: Measurement, created: bool) -> str:
+def _saved_notice(plan: Plan, kpi: KPI, measurement: Measurement, created: bool) -> str:
     verb = "Added" if created else "Updated"
-    return f"{verb} {amount(measurement.value)} for {kpi.name} on {measurement.date:%-d %b %Y}."
+    notice = f"{verb} {amount(measurement.value)} for {kpi.name} on {measurement.date:%-d %b %Y}."
+    if not plan.period_start <= measurement.date <= plan.period_end:
+        notice += " That date is outside the plan period, so the dashboard will not show it."
+    return notice
 
 
 @require_POST
@@ -124,7 +127,7 @@ def measurement_add(request: HtmxHttpRequest, plan_id: int, kpi_id: int) -> Http
         return _actuals_page(request, plan, form, kpi.pk)
     with transaction.atomic():
         measurement, created = _save(request, kpi, form)
-    notice = _saved_notice(kpi, measurement, created)
+    notice = _saved_notice(plan, kpi, measurement, created)
     if request.htmx:
         return _section(request, plan, kpi, notice=notice)
     messages.success(request, notice)
@@ -160,7 +163,7 @@ def measurement_edit(request: HtmxHttpRequest, plan_id: int, measurement_id: int
         else:
             form.instance.source = Source.MANUAL
             saved = form.save()
-            notice = _saved_notice(kpi, saved, created=False)
+            notice = _saved_notice(plan, kpi, saved, created=False)
             if request.htmx:
                 return _section(request, plan, kpi, notice=notice)
             messages.success(request, notice)

@@ -60,6 +60,7 @@ class Row:
     replaces: Decimal | None = None
     replaces_note: str = ""
     existing_id: int | None = None
+    outside_period: bool = False  # saved all the same; the dashboard shows the plan period only
 
     @property
     def action(self) -> str:
@@ -89,6 +90,10 @@ class Preview:
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def outside_period(self) -> int:
+        return sum(1 for row in self.rows if row.outside_period and not row.errors)
 
     # For templates, which cannot pass arguments.
     @property
@@ -233,6 +238,8 @@ def validate(plan: Plan, rows: list[Row]) -> Preview:
         row.on, date_error = _parse_date(row.raw_date)
         row.value, value_error = _parse_value(row.raw_value)
         row.errors.extend(error for error in (date_error, value_error) if error)
+        if row.on is not None:
+            row.outside_period = not plan.period_start <= row.on <= plan.period_end
         if len(row.note) > NOTE_MAX:
             row.errors.append(f"The note is longer than {NOTE_MAX} characters.")
         if row.kpi is not None and row.on is not None:

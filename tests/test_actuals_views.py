@@ -84,6 +84,25 @@ def test_add_value_htmx_returns_section_and_same_date_updates(
     assert m.value == 130 and m.history.count() == 2
 
 
+def test_a_value_outside_the_plan_period_is_saved_with_a_word_of_warning(
+    editor_client: Client, kpi: KPI
+) -> None:
+    url = reverse("kpis-measurement-add", args=[kpi.plan_id, kpi.pk])
+    inside = {f"m{kpi.pk}-date": "2026-07-06", f"m{kpi.pk}-value": "120"}
+    html = editor_client.post(url, inside, HTTP_HX_REQUEST="true").content.decode()
+    assert "outside the plan period" not in html
+    before = {f"m{kpi.pk}-date": "2026-06-29", f"m{kpi.pk}-value": "100"}
+    html = editor_client.post(url, before, HTTP_HX_REQUEST="true").content.decode()
+    assert "Added 100 for Visitors on 29 Jun 2026." in html
+    assert "outside the plan period, so the dashboard will not show it" in html
+    assert Measurement.objects.count() == 2
+    # The CSV preview says the same, per row and in sum, and still imports.
+    content = b"kpi,date,value,note\nVisitors,2026-10-05,1,\nVisitors,2026-08-03,2,\n"
+    html = _upload(editor_client, Plan.objects.get(pk=kpi.plan_id), content).content.decode()
+    assert "1 row is dated outside the plan period (1 Jul 2026 – 30 Sep 2026)" in html
+    assert html.count("· outside the plan period") == 1 and "Import 2 rows" in html
+
+
 def test_add_value_invalid_rerenders_with_errors(editor_client: Client, kpi: KPI) -> None:
     url = reverse("kpis-measurement-add", args=[kpi.plan_id, kpi.pk])
     data = {f"m{kpi.pk}-date": "yesterday", f"m{kpi.pk}-value": "12x"}
