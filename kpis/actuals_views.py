@@ -27,6 +27,7 @@ from kpis.forms import (
 from kpis.models import Measurement, Source
 from plans import access
 from plans.models import KPI, Plan, Stage
+from plans.versioning import save_if_unchanged
 from race_planner.http import HtmxHttpRequest
 
 PREVIEW_ROWS = 100  # rows shown in an import preview; every row with an error is shown
@@ -162,12 +163,20 @@ def measurement_edit(request: HtmxHttpRequest, plan_id: int, measurement_id: int
             form.add_error("date", "This KPI already has a value on that date; edit that one.")
         else:
             form.instance.source = Source.MANUAL
-            saved = form.save()
-            notice = _saved_notice(plan, kpi, saved, created=False)
-            if request.htmx:
-                return _section(request, plan, kpi, notice=notice)
-            messages.success(request, notice)
-            return HttpResponseRedirect(_actuals_url(plan, kpi))
+            fields = ["date", "value", "note", "source"]
+            if save_if_unchanged(form.instance, expected_version=form.seen_version, fields=fields):
+                notice = _saved_notice(plan, kpi, form.instance, created=False)
+                if request.htmx:
+                    return _section(request, plan, kpi, notice=notice)
+                messages.success(request, notice)
+                return HttpResponseRedirect(_actuals_url(plan, kpi))
+            # Saved by someone else between our check and our write: show theirs next to ours.
+            measurement = Measurement.objects.get(pk=measurement.pk)
+            form = MeasurementEditForm(
+                request.POST, instance=measurement, prefix=f"e{measurement.pk}"
+            )
+            if form.is_valid():
+                form.refuse_if_stale()
     context = {"plan": plan, "kpi": kpi, "measurement": measurement, "form": form}
     if request.htmx:
         return render(request, "kpis/actuals.html#measurement-form-row", context)

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpis.models import Measurement, Source
@@ -313,6 +314,7 @@ def _write(preview: Preview, user: User | None) -> ImportResult:
         default_change_reason="CSV import",
     )
     if changed:
+        now = timezone.now()
         current = Measurement.objects.in_bulk([row.existing_id for row in changed])
         updated = []
         for row in changed:
@@ -321,11 +323,13 @@ def _write(preview: Preview, user: User | None) -> ImportResult:
             measurement.note = row.note or measurement.note
             measurement.source = Source.CSV
             measurement.recorded_by = user
+            measurement.recorded_at = now
+            measurement.version += 1  # an edit form opened before the import is now stale
             updated.append(measurement)
         bulk_update_with_history(
             updated,
             Measurement,
-            ["value", "note", "source", "recorded_by"],
+            ["value", "note", "source", "recorded_by", "recorded_at", "version"],
             default_user=user,
             default_change_reason="CSV import",
         )

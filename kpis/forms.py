@@ -33,7 +33,7 @@ class MeasurementEditForm(MeasurementForm):
         super().__init__(*args, **kwargs)
         # Cleaning copies the input onto the instance; keep what is saved now for the message.
         saved = self.instance
-        self.saved_version = saved.recorded_at.isoformat()
+        self.saved_version = str(saved.version)
         self.saved_text = f"{amount(saved.value)} on {saved.date:%-d %b %Y}" + (
             f" ({saved.note})" if saved.note else ""
         )
@@ -41,6 +41,11 @@ class MeasurementEditForm(MeasurementForm):
             self.initial["seen"] = self.saved_version
             # 27.5, not the column's 27.5000.
             self.initial["value"] = format(saved.value.normalize(), "f")
+
+    @property
+    def seen_version(self) -> int:
+        seen = str(self.cleaned_data.get("seen") or "")
+        return int(seen) if seen.isdigit() else 0
 
     def refuse_if_stale(self) -> bool:
         """Refuse a form opened before someone else saved the value; True when refused."""

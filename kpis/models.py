@@ -1,11 +1,13 @@
 """The measuring side: actual values recorded against a plan's KPIs."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from plans.models import KPI
+from plans.models import KPI, Versioned
 
 
 class Source(models.TextChoices):
@@ -13,7 +15,7 @@ class Source(models.TextChoices):
     CSV = "csv", "CSV import"
 
 
-class Measurement(models.Model):
+class Measurement(Versioned):
     """One actual value of a KPI on a date; a second value for the same date replaces the first."""
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements")
@@ -40,3 +42,12 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} on {self.date}: {self.value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A value saved again (a check-in or a new value on a measured date) gets a new version,
+        so an edit form opened before that is refused as stale instead of overwriting it."""
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kpis import csv_import
+from kpis.forms import CheckInForm
 from kpis.models import Measurement
 from plans.models import KPI, Plan
 from tests.factories import make_kpi, make_measurement, make_plan
@@ -134,7 +135,7 @@ def test_edit_value(editor_client: Client, kpi: KPI) -> None:
         f"e{m.pk}-date": "2026-07-07",
         f"e{m.pk}-value": "125.5",
         f"e{m.pk}-note": "fixed",
-        f"e{m.pk}-seen": m.recorded_at.isoformat(),
+        f"e{m.pk}-seen": str(m.version),
     }
     html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
     assert "Updated 125.5" in html
@@ -150,7 +151,7 @@ def test_edit_value_onto_a_measured_date_is_refused(editor_client: Client, kpi: 
     data = {
         f"e{m.pk}-date": "2026-07-13",
         f"e{m.pk}-value": "1",
-        f"e{m.pk}-seen": m.recorded_at.isoformat(),
+        f"e{m.pk}-seen": str(m.version),
     }
     response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -348,7 +349,7 @@ def test_export_csv(viewer_client: Client, plan: Plan, kpi: KPI) -> None:
 def test_edit_from_a_stale_form_overwrites_nothing(editor_client: Client, kpi: KPI) -> None:
     m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
     url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
-    opened = m.recorded_at.isoformat()
+    opened = str(m.version)
     data = {
         f"e{m.pk}-date": "2026-07-06",
         f"e{m.pk}-value": "999",
@@ -362,8 +363,27 @@ def test_edit_from_a_stale_form_overwrites_nothing(editor_client: Client, kpi: K
     m.refresh_from_db()
     assert m.value == 130
     # Sending the form again (now knowing the current value) saves it.
-    fresh = {**data, f"e{m.pk}-seen": m.recorded_at.isoformat()}
+    fresh = {**data, f"e{m.pk}-seen": str(m.version)}
     assert "Updated 999" in editor_client.post(url, fresh, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_an_import_or_check_in_makes_an_open_edit_form_stale(
+    editor_client: Client, plan: Plan, kpi: KPI
+) -> None:
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
+    mine = {f"e{m.pk}-date": "2026-07-06", f"e{m.pk}-value": "999", f"e{m.pk}-seen": "1"}
+    preview = csv_import.preview_actuals(plan, b"kpi,date,value,note\nVisitors,2026-07-06,130,\n")
+    csv_import.commit_actuals(plan, preview, user=None)
+    html = editor_client.post(url, mine, HTTP_HX_REQUEST="true").content.decode()
+    assert "Someone changed this value while you were editing it: it is now 130" in html
+    mine[f"e{m.pk}-seen"] = "2"
+    check_in = {"date": "2026-07-06", CheckInForm.field_name(kpi): "140"}
+    editor_client.post(reverse("kpis-check-in", args=[plan.pk]), check_in)
+    html = editor_client.post(url, mine, HTTP_HX_REQUEST="true").content.decode()
+    assert "it is now 140" in html
+    m.refresh_from_db()
+    assert (m.value, m.version) == (Decimal(140), 3)
 
 
 def test_check_in_shows_each_kpis_latest_value(editor_client: Client, plan: Plan, kpi: KPI) -> None:
