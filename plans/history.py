@@ -1,8 +1,9 @@
 """A plan's audit trail, read from django-simple-history: who changed what, field by field.
 
 The records of the plan, its worksheets, its objectives, tactics and KPIs, and the corrections
-and deletions of its actuals are fetched in one query per model; old → new values come from pairing each record with the one before it in
-Python, so the page costs the same whatever the length of the trail.
+and deletions of its actuals are fetched in one query per model; old → new values come from
+pairing each record with the one before it in Python, so the page costs the same whatever the
+length of the trail.
 """
 
 from __future__ import annotations
@@ -114,10 +115,11 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
     out: list[Change] = []
     for kind, records in per_kind.items():
         model = shown[kind]
+        owner = "kpi" if kind == "actual" else "plan"  # the link that never changes
         fields = [
             f
             for f in model._meta.concrete_fields
-            if f.name not in SKIPPED_FIELDS and not f.primary_key and f.name not in ("plan", "kpi")
+            if f.name not in SKIPPED_FIELDS and not f.primary_key and f.name != owner
         ]
         previous: dict[int, Any] = {}
         for record in reversed(records):  # oldest first, so each meets the one before it

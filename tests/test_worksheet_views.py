@@ -713,6 +713,16 @@ def test_history_lists_corrections_and_deletions_of_actuals(
     assert html.count("Actual of “Visitors”") == 2 and "KPI “Visitors” (Reach)" in html
 
 
+def test_history_shows_a_changed_kpi_link_by_name(editor_client: Client, plan: Plan) -> None:
+    visitors = make_kpi(plan=plan, name="Visitors")
+    leads = make_kpi(plan=plan, name="Leads")
+    objective = make_objective(plan=plan, title="Grow", kpi=visitors)
+    objective.kpi = leads
+    objective.save()
+    html = editor_client.get(reverse("plans-history", args=[plan.pk])).content.decode()
+    assert '<td class="old">Visitors</td><td class="new">Leads</td>' in html
+
+
 def test_history_pages_fifty_changes_at_a_time(editor_client: Client, plan: Plan) -> None:
     for number in range(60):
         make_tactic(plan=plan, title=f"Tactic {number:02}")
