@@ -132,7 +132,8 @@ def _ensure_server(timeout: float) -> None:
 
 
 def shutdown() -> None:
-    """Close the browser now, for commands: at interpreter exit it can die mid-message and print a trace."""
+    """Close the browser now, for commands: left to interpreter exit, it can die in the middle
+    of a message and print a stack trace."""
     with _lock:
         if _server_thread() is not None:
             kaleido.stop_sync_server(silence_warnings=True)
