@@ -38,7 +38,7 @@ test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install
-	bash scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
+	bash scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider -m "not database_independent"
 
 test: lint test-sqlite test-postgres
 
