@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
+from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic, measurement_model
 
 # Models whose history the page shows, by the `kind` used in URLs.
 TRACKED: dict[str, type[models.Model]] = {
@@ -84,7 +84,7 @@ def _title(kind: str, record: Any, names: dict[str, dict[int, str]]) -> str:
 
 def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
     """The newest changes to the plan and everything in it, newest first."""
-    shown = {**TRACKED, "actual": _measurement_model()}
+    shown = {**TRACKED, "actual": measurement_model()}
     per_kind: dict[str, list[Any]] = {}
     for kind, model in shown.items():
         manager = model.history
@@ -199,11 +199,6 @@ def restore(plan: Plan, kind: str, history_id: int) -> models.Model:
     return item
 
 
-def _measurement_model() -> Any:
-    """The measuring side's model, reached through the relation: plans does not import kpis."""
-    return KPI._meta.get_field("measurements").related_model
-
-
 def delete_item(item: models.Model) -> None:
     """Delete an objective, tactic or KPI; a KPI takes its actuals along into the history.
 
@@ -214,7 +209,7 @@ def delete_item(item: models.Model) -> None:
     if not isinstance(item, KPI):
         item.delete()
         return
-    measurement = _measurement_model()
+    measurement = measurement_model()
     record = measurement.history.model
     now = timezone.now()
     with transaction.atomic():
@@ -234,7 +229,7 @@ def delete_item(item: models.Model) -> None:
 
 
 def _restore_actuals(kpi: KPI, *, deleted_at: datetime) -> None:
-    measurement = _measurement_model()
+    measurement = measurement_model()
     records = measurement.history.filter(kpi_id=kpi.pk, history_type="-", history_date=deleted_at)
     actuals = [record.instance for record in records]
     measurement._default_manager.bulk_create(actuals)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -232,6 +233,12 @@ class KPI(StageItem):
 
     def __str__(self) -> str:
         return self.name
+
+
+def measurement_model() -> Any:
+    """The measuring side's actuals model, reached through `KPI.measurements`: the planning
+    side does not import the measuring side."""
+    return KPI._meta.get_field("measurements").related_model
 
 
 class Objective(StageItem):

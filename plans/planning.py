@@ -23,6 +23,7 @@ from plans.models import (
     Tactic,
     TacticStatus,
     Workspace,
+    measurement_model,
 )
 from plans.presets import StagePreset, stage_preset
 
@@ -218,14 +219,10 @@ def _add_preset_items(
 
 
 def kpis_with_last_actual(plan: Plan) -> list[KPI]:
-    """The plan's KPIs, each with `last_actual`: its latest measured value, or None.
-
-    The measurements are reached through the `measurements` relation, so the planning side does
-    not import the measuring side.
-    """
-    measurement_model = KPI._meta.get_field("measurements").related_model
+    """The plan's KPIs, each with `last_actual`: its latest measured value, or None."""
     latest = (
-        measurement_model._default_manager.filter(kpi=OuterRef("pk"))  # type: ignore[union-attr]
+        measurement_model()
+        ._default_manager.filter(kpi=OuterRef("pk"))
         .order_by("-date")
         .values("value")[:1]
     )

@@ -12,21 +12,31 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pypdf
 
 
-@functools.lru_cache(maxsize=16)
-def pdf_pages(pdf: bytes) -> list[str]:
-    """The text of each page, read by poppler's pdftotext (fast, and not our own code)."""
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"],
+@functools.lru_cache(maxsize=32)
+def _pdftotext(pdf: bytes, mode: str) -> str:
+    """poppler's pdftotext (fast, and not our own code) in `-layout` or `-raw` mode."""
+    return subprocess.run(
+        ["pdftotext", mode, "-enc", "UTF-8", "-", "-"],
         input=pdf,
         capture_output=True,
         check=True,
     ).stdout.decode()
-    pages = out.split("\f")
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, laid out as on the page."""
+    pages = _pdftotext(pdf, "-layout").split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
 def page_count(pdf: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def pdf_reading_order(pdf: bytes) -> str:
+    """The whole text in the order it was written, whitespace collapsed: a wrapped table cell
+    stays in one piece, which the page layout would interleave with its neighbours."""
+    return " ".join(_pdftotext(pdf, "-raw").split())
 
 
 def pdf_text(pdf: bytes) -> str:

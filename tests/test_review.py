@@ -29,7 +29,7 @@ from tests.factories import (
     make_tactic,
     make_workspace,
 )
-from tests.review_helpers import pdf_pages, pdf_text
+from tests.review_helpers import pdf_pages, pdf_reading_order, pdf_text
 
 TODAY = date(2026, 11, 23)
 STAGE_HEADINGS = ["Plan", "Reach", "Act", "Convert", "Engage"]
@@ -161,11 +161,8 @@ def test_summary_shows_funnel_rates_and_budget_totals(demo: DemoExport) -> None:
 
 
 def _section(pdf: bytes, heading: str, next_heading: str | None = None) -> str:
-    """A part's text in reading order (a wrapped table cell stays whole), after the contents."""
-    raw = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    text = " ".join(raw.split())
+    """A part's text in reading order, after the contents page."""
+    text = pdf_reading_order(pdf)
     start = text.index(heading, text.index(heading) + 1)  # the first one is in the contents
     return text[start : text.index(next_heading, start) if next_heading else None]
 
