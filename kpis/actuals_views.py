@@ -140,7 +140,7 @@ def _plan_measurement(
 ) -> tuple[Plan, Measurement]:
     plan = access.plan_for_editor(request.user, plan_id)
     measurement = get_object_or_404(
-        Measurement.objects.select_related("kpi"), kpi__plan=plan, pk=measurement_id
+        Measurement.objects.of_live_kpis().select_related("kpi"), kpi__plan=plan, pk=measurement_id
     )
     return plan, measurement
 
@@ -224,7 +224,7 @@ def check_in(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         messages.success(request, f"Checked in {len(form.values())} value(s) for {on:%-d %b %Y}.")
         return redirect("kpis-dashboard", plan.pk)
     latest: dict[int, Measurement] = {}
-    for measurement in Measurement.objects.filter(kpi__plan=plan).order_by("date"):
+    for measurement in Measurement.objects.of_live_kpis().filter(kpi__plan=plan).order_by("date"):
         latest[measurement.kpi_id] = measurement  # later dates overwrite earlier ones
     rows = [(kpi, latest.get(kpi.pk), form[CheckInForm.field_name(kpi)]) for kpi in kpis]
     return render(request, "kpis/check_in.html", {"plan": plan, "form": form, "rows": rows})

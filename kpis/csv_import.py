@@ -367,7 +367,8 @@ def export_rows(measurements: Iterable[Measurement]) -> Iterable[list[str]]:
 
 def export_csv(plan: Plan) -> str:
     measurements = (
-        Measurement.objects.filter(kpi__plan=plan)
+        Measurement.objects.of_live_kpis()
+        .filter(kpi__plan=plan)
         .select_related("kpi")
         .order_by("kpi__stage", "kpi__position", "kpi__name", "date")
     )

@@ -1,5 +1,7 @@
 """The measuring side: actual values recorded against a plan's KPIs."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,12 @@ class Source(models.TextChoices):
     CSV = "csv", "CSV import"
 
 
+class MeasurementQuerySet(models.QuerySet["Measurement"]):
+    def of_live_kpis(self) -> MeasurementQuerySet:
+        """Leave out the values of KPIs deleted from the worksheet: kept for a restore, unseen."""
+        return self.filter(kpi__deleted_at__isnull=True)
+
+
 class Measurement(Versioned):
     """One actual value of a KPI on a date; a second value for the same date replaces the first."""
 
@@ -28,6 +36,8 @@ class Measurement(Versioned):
     )
     recorded_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    objects = MeasurementQuerySet.as_manager()
 
     class Meta:
         ordering = ["kpi", "date"]

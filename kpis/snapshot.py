@@ -130,7 +130,7 @@ def plan_snapshot(
     series: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     # Filter by plan, not by a list of ids, so the query stays the same size for any plan;
     # rows of KPIs left out by the audience filter are skipped here.
-    rows = Measurement.objects.filter(kpi__plan=plan, date__gte=start, date__lte=end)
+    rows = Measurement.objects.of_live_kpis().filter(kpi__plan=plan, date__gte=start, date__lte=end)
     for kpi_id, on, value in rows.order_by("date").values_list("kpi_id", "date", "value"):
         series[kpi_id].append((on, value))
 
@@ -215,7 +215,7 @@ def portfolio(plans: list[Plan], *, today: date | None = None) -> list[Portfolio
     by_id = {plan.pk: plan for plan in plans}
     kpis = list(KPI.objects.filter(plan__in=list(by_id)).order_by("position", "id"))
     latest: dict[int, tuple[date, Decimal]] = {}
-    rows = Measurement.objects.filter(kpi__plan__in=list(by_id), date__lte=today)
+    rows = Measurement.objects.of_live_kpis().filter(kpi__plan__in=list(by_id), date__lte=today)
     # Only each KPI's latest value decides its status; later rows overwrite earlier ones.
     for kpi_id, on, value in rows.order_by("date").values_list("kpi_id", "date", "value"):
         latest[kpi_id] = (on, value)

@@ -28,7 +28,7 @@ TRACKED: dict[str, type[models.Model]] = {
 }
 RESTORABLE = frozenset({"objective", "tactic", "kpi"})
 SKIPPED_FIELDS = frozenset(
-    {"version", "updated_at", "created_at", "position", "recorded_at", "recorded_by"}
+    {"version", "updated_at", "created_at", "position", "recorded_at", "recorded_by", "deleted_at"}
 )
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 MAX_RECORDS = 500  # per model; the page shows the newest changes
@@ -109,9 +109,7 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
         "tactic": set(plan.tactics.values_list("pk", flat=True)),
         "kpi": set(plan.kpis.values_list("pk", flat=True)),
     }
-    # New actuals are listed on the actuals page; here only their corrections and deletions,
-    # leaving out the ones that went together with their KPI (its deletion says so already).
-    kpi_deletions = {(r.id, r.history_date) for r in per_kind["kpi"] if r.history_type == "-"}
+    # New actuals are listed on the actuals page; here only their corrections and deletions.
     out: list[Change] = []
     for kind, records in per_kind.items():
         model = shown[kind]
@@ -125,9 +123,7 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
         for record in reversed(records):  # oldest first, so each meets the one before it
             before = previous.get(record.id)
             previous[record.id] = record
-            if kind == "actual" and (
-                record.history_type == "+" or (record.kpi_id, record.history_date) in kpi_deletions
-            ):
+            if kind == "actual" and record.history_type == "+":
                 continue
             change = Change(
                 kind=kind,
@@ -135,7 +131,10 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
                 object_id=record.id,
                 when=record.history_date,
                 who=str(record.history_user or "system"),
-                action=ACTIONS.get(record.history_type, record.history_type),
+                # created again after a deletion: a restore
+                action="restored"
+                if record.history_type == "+" and before is not None
+                else ACTIONS.get(record.history_type, record.history_type),
                 title=_title(kind, record, names),
             )
             if record.history_type == "~" and before is not None:
@@ -165,8 +164,10 @@ class RestoreError(Exception):
 def restore(plan: Plan, kind: str, history_id: int) -> models.Model:
     """Bring back a deleted objective, tactic or KPI of `plan` from its deletion record.
 
-    Links to rows that are gone since are left empty. LookupError when there is no such
-    deletion record in this plan; RestoreError when it cannot be restored.
+    A KPI deleted from the worksheet comes back with its actuals and the links to it, which
+    stayed in place. Links from a restored objective or tactic to rows that are gone since are
+    left empty. LookupError when there is no such deletion record in this plan; RestoreError
+    when it cannot be restored.
     """
     if kind not in RESTORABLE:
         raise LookupError(kind)
@@ -179,8 +180,9 @@ def restore(plan: Plan, kind: str, history_id: int) -> models.Model:
     if model._default_manager.filter(pk=record.id).exists():
         raise RestoreError("It has been restored already.")
     item = record.instance
-    item.version += 1
-    if kind == "objective" and item.kpi_id and not plan.kpis.filter(pk=item.kpi_id).exists():
+    # A KPI deleted from the worksheet is still there, hidden: the link waits for its restore.
+    kpi_id = item.kpi_id if kind == "objective" else None
+    if kpi_id and not KPI.with_deleted.filter(plan=plan, pk=kpi_id).exists():
         item.kpi = None
     objective_id = item.objective_id if kind == "tactic" else None
     if objective_id and not plan.objectives.filter(pk=objective_id).exists():
@@ -189,48 +191,48 @@ def restore(plan: Plan, kind: str, history_id: int) -> models.Model:
         raise RestoreError(
             f"The plan has another KPI named “{item.name}” now; rename that one first."
         )
+    marked_deleted = None
+    if kind == "kpi":
+        marked_deleted = KPI.with_deleted.filter(pk=item.pk).first()
+        item.deleted_at = None
     try:
         with transaction.atomic():
-            item.save(force_insert=True)
-            if kind == "kpi":
-                _restore_actuals(item, deleted_at=record.history_date)
+            if marked_deleted is None:
+                item.version += 1
+                item.save(force_insert=True)
+            else:  # the row is still there: write the recorded values back, unmarked
+                item.version = marked_deleted.version + 1
+                item.save_without_historical_record(force_update=True)
+                _write_record(item, "+", when=timezone.now())
     except IntegrityError as error:  # a race with another restore or a new KPI of that name
         raise RestoreError("It could not be restored; reload the history and try again.") from error
     return item
 
 
 def delete_item(item: models.Model) -> None:
-    """Delete an objective, tactic or KPI; a KPI takes its actuals along into the history.
+    """Delete an objective, tactic or KPI from the worksheet.
 
-    Django's cascade would write one history row per actual; here they go in one INSERT and
-    one DELETE, so deleting a KPI costs the same with 0 or 500 actuals. The KPI's record gets
-    the same timestamp, which is how a restore finds the actuals that left with it.
+    A KPI is only marked deleted: its actuals, the objectives measured by it and the stage's
+    funnel volume keep pointing at it, unseen, since `KPI.objects` leaves it out. So deleting
+    costs one UPDATE and one history record however much hangs on the KPI, and a restore
+    brings all of it back.
     """
     if not isinstance(item, KPI):
         item.delete()
         return
-    measurement = measurement_model()
-    record = measurement.history.model
-    now = timezone.now()
-    with transaction.atomic():
-        actuals = measurement._default_manager.filter(kpi=item)
-        record.objects.bulk_create(
-            record(
-                history_type="-",
-                history_date=now,
-                history_user=record.get_default_history_user(actual),
-                **{f.attname: getattr(actual, f.attname) for f in record.tracked_fields},
-            )
-            for actual in actuals
-        )
-        actuals._raw_delete(actuals.db)  # no per-row signals: their history is written above
-        item._history_date = now  # type: ignore[attr-defined]
-        item.delete()
+    item.deleted_at = timezone.now()
+    item.version += 1
+    with transaction.atomic(savepoint=False):
+        KPI.with_deleted.filter(pk=item.pk).update(deleted_at=item.deleted_at, version=item.version)
+        _write_record(item, "-", when=item.deleted_at)
 
 
-def _restore_actuals(kpi: KPI, *, deleted_at: datetime) -> None:
-    measurement = measurement_model()
-    records = measurement.history.filter(kpi_id=kpi.pk, history_type="-", history_date=deleted_at)
-    actuals = [record.instance for record in records]
-    measurement._default_manager.bulk_create(actuals)
-    measurement.history.bulk_history_create(actuals)
+def _write_record(row: models.Model, history_type: str, *, when: datetime) -> None:
+    """The audit record of a change made without Model.save() or delete()."""
+    record = row.history.model  # type: ignore[attr-defined]
+    record.objects.create(
+        history_type=history_type,
+        history_date=when,
+        history_user=record.get_default_history_user(row),
+        **{f.attname: getattr(row, f.attname) for f in record.tracked_fields},
+    )

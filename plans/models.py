@@ -193,6 +193,11 @@ class StageWorksheet(Versioned):
     def __str__(self) -> str:
         return f"{self.plan} · {self.get_stage_display()}"
 
+    @property
+    def funnel_kpi(self) -> KPI | None:
+        """The primary KPI, unless it was deleted from the worksheet (the link waits for a restore)."""
+        return _live(self.primary_kpi)
+
 
 class StageItem(Versioned):
     """What objectives, tactics and KPIs share: a plan, a stage, an audience and a place in the list."""
@@ -210,7 +215,18 @@ class StageItem(Versioned):
         ordering = ["position", "id"]
 
 
+class LiveKPIs(models.Manager["KPI"]):
+    """KPIs not deleted from the worksheet: the default, so `plan.kpis` and forms never see
+    deleted ones."""
+
+    def get_queryset(self) -> models.QuerySet[KPI]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class KPI(StageItem):
+    """A measure of a stage. Deleting one from the worksheet only marks it deleted (`deleted_at`):
+    its actuals and the links to it stay in place, hidden, and a restore brings all of it back."""
+
     name = models.CharField(max_length=120)
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.COUNT)
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
@@ -218,13 +234,21 @@ class KPI(StageItem):
     target = models.DecimalField(max_digits=16, decimal_places=4)
     definition = models.CharField(max_length=300, blank=True)
     preset_key = models.CharField(max_length=80, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
+
+    objects = LiveKPIs()
+    with_deleted = models.Manager["KPI"]()
 
     class Meta(StageItem.Meta):
         verbose_name = "KPI"
         verbose_name_plural = "KPIs"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "name"], name="kpi_name_unique_in_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                condition=Q(deleted_at__isnull=True),
+                name="kpi_name_unique_in_plan",
+            ),
             _choice_check("stage", Stage, "kpi"),
             _choice_check("audience", ItemAudience, "kpi"),
             _choice_check("unit", Unit, "kpi"),
@@ -233,6 +257,10 @@ class KPI(StageItem):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _live(kpi: KPI | None) -> KPI | None:
+    return kpi if kpi is not None and kpi.deleted_at is None else None
 
 
 def measurement_model() -> Any:
@@ -257,6 +285,11 @@ class Objective(StageItem):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def measured_by(self) -> KPI | None:
+        """The linked KPI, unless it was deleted from the worksheet (the link waits for a restore)."""
+        return _live(self.kpi)
 
 
 class Tactic(StageItem):

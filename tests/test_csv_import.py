@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from kpis import csv_import
 from kpis.csv_import import ImportRefused, commit_actuals, preview_actuals
 from kpis.models import Measurement, Source
+from plans import history
 from plans.models import Plan
 from tests.factories import make_kpi, make_measurement, make_plan
 
@@ -35,6 +36,13 @@ def test_good_file_imports_with_history(csv_plan: Plan, editor) -> None:
     assert visitors.source == Source.CSV and visitors.recorded_by == editor
     assert visitors.history.count() == 1
     assert visitors.history.first().history_user == editor
+
+
+def test_a_kpi_deleted_from_the_worksheet_takes_no_values(csv_plan: Plan) -> None:
+    history.delete_item(csv_plan.kpis.get(name="Leads"))
+    preview = preview_actuals(csv_plan, GOOD.encode())
+    assert not preview.ok
+    assert preview.rows[1].errors == ["No KPI called “Leads” in this plan."]
 
 
 def test_reimport_updates_never_duplicates(csv_plan: Plan) -> None:

@@ -293,6 +293,25 @@ def test_restoring_a_kpi_whose_name_is_taken_says_so(plan: Plan) -> None:
         history.restore(plan, "kpi", record.history_id)
 
 
+def test_a_kpi_deleted_from_the_worksheet_stays_out_of_roll_forward_and_goes_with_its_plan(
+    plan: Plan,
+) -> None:
+    kept = make_kpi(plan=plan, name="Visitors")
+    gone = make_kpi(plan=plan, name="Leads", stage="act")
+    make_objective(plan=plan, stage="act", title="More leads", kpi=gone)
+    make_measurement(kpi=gone, on=plan.period_start, value="40")
+    history.delete_item(gone)
+    assert list(plan.kpis.all()) == [kept] and KPI.with_deleted.filter(plan=plan).count() == 2
+
+    new = planning.roll_forward(plan, user=None)
+    assert [k.name for k in new.kpis.all()] == ["Visitors"]
+    assert KPI.with_deleted.filter(plan=new).count() == 1
+    assert new.objectives.get().kpi is None
+
+    plan.delete()
+    assert not KPI.with_deleted.filter(pk=gone.pk).exists()
+
+
 def test_the_database_still_refuses_duplicate_kpi_names(plan: Plan) -> None:
     make_kpi(plan=plan, name="Visitors")
     with pytest.raises(IntegrityError):
