@@ -128,6 +128,27 @@ def test_worksheet_page_query_count_is_flat(
     assert response.content.decode().count('class="item-row item-tactic"') == 5 * per_stage
 
 
+@pytest.mark.parametrize("kind", ["objective", "tactic", "kpi"])
+def test_every_row_partial_stays_within_six_queries_on_a_full_plan(
+    editor_client: Client, plan: Plan, kind: str, django_assert_max_num_queries
+) -> None:
+    _fill(plan, 10)
+    model = {"objective": Objective, "tactic": Tactic, "kpi": KPI}[kind]
+    item = model.objects.filter(plan=plan, stage="act").order_by("position")[1]
+    args = [plan.pk, kind, item.pk]
+    for method, name, data in [
+        ("get", "plans-item", {}),
+        ("get", "plans-item-update", {}),
+        ("get", "plans-item-delete", {}),
+        ("post", "plans-item-move", {"direction": "up"}),
+        ("post", "plans-item-delete", {}),
+    ]:
+        with django_assert_max_num_queries(6):
+            response = getattr(editor_client, method)(reverse(name, args=args), data, **HX)
+        assert response.status_code == 200, name
+    assert not model.objects.filter(pk=item.pk).exists()
+
+
 def test_outsider_gets_404_and_anonymous_goes_to_login(
     outsider_client: Client, client: Client, plan: Plan
 ) -> None:
