@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import ForeignKey, QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import KPI, Membership, Objective, Plan, StageWorksheet, Tactic, Workspace
@@ -37,15 +41,27 @@ class PlanAdmin(SimpleHistoryAdmin):
     readonly_fields = ["version", "created_at", "updated_at"]
 
 
+class LinksToDeletedKPIs(SimpleHistoryAdmin):
+    """Links may point at a KPI deleted from the worksheet, kept for a restore: the admin accepts
+    them instead of refusing the whole row."""
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.related_model is KPI:
+            kwargs["queryset"] = KPI.with_deleted.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(StageWorksheet)
-class StageWorksheetAdmin(SimpleHistoryAdmin):
+class StageWorksheetAdmin(LinksToDeletedKPIs):
     list_display = ["plan", "stage", "primary_kpi", "version"]
     list_filter = ["stage", "plan__workspace"]
     search_fields = ["plan__name", "opportunity", "strategy", "actions"]
     raw_id_fields = ["plan", "primary_kpi"]
 
 
-class StageItemAdmin(SimpleHistoryAdmin):
+class StageItemAdmin(LinksToDeletedKPIs):
     list_filter = ["stage", "audience", "plan__workspace"]
     raw_id_fields = ["plan"]
     readonly_fields = ["version"]
@@ -79,6 +95,25 @@ class TacticAdmin(StageItemAdmin):
 
 @admin.register(KPI)
 class KPIAdmin(StageItemAdmin):
-    list_display = ["name", "plan", "stage", "audience", "unit", "direction", "baseline", "target"]
-    list_filter = [*StageItemAdmin.list_filter, "unit", "direction"]
+    list_display = [
+        "name",
+        "plan",
+        "stage",
+        "audience",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "deleted_at",
+    ]
+    list_filter = [
+        *StageItemAdmin.list_filter,
+        "unit",
+        "direction",
+        "deleted_at",  # "No date" are the KPIs on the worksheet
+    ]
     search_fields = ["name", "definition", "plan__name"]
+    readonly_fields = [*StageItemAdmin.readonly_fields, "deleted_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[KPI]:
+        return KPI.with_deleted.select_related("plan")

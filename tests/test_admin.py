@@ -50,3 +50,26 @@ def test_admin_changelist_with_search_and_filters(db: None, model: type[Model]) 
         ).status_code
         == 200
     )
+
+
+def test_admin_shows_kpis_deleted_from_the_worksheet_and_keeps_links_to_them(db: None) -> None:
+    from plans import history
+    from plans.models import KPI, Objective
+
+    seed_demo()
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw-12345-x"))
+    objective = Objective.objects.filter(kpi__isnull=False).select_related("kpi").first()
+    assert objective is not None and objective.kpi is not None
+    history.delete_item(objective.kpi)
+    listing = client.get(reverse("admin:plans_kpi_changelist"), {"q": objective.kpi.name})
+    assert objective.kpi.name in listing.content.decode()
+    url = reverse("admin:plans_objective_change", args=[objective.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    response = client.post(url, {**data, "title": "Renamed in the admin"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    objective.refresh_from_db()
+    assert objective.title == "Renamed in the admin" and objective.kpi_id is not None
+    assert KPI.with_deleted.get(pk=objective.kpi_id).deleted_at is not None
