@@ -13,10 +13,11 @@ def amount(value: Decimal | float | int | None, places: int = 2) -> str:
 
 
 def with_unit(value: Decimal | None, unit: str) -> str:
-    """Values of a thousand or more read as whole numbers (51,067, not 51,066.67), so columns fit."""
+    """Counts, and values of a thousand or more, read as whole numbers: 41 customers expected by
+    now, not 41.33; 51,067, not 51,066.67, so columns fit."""
     if value is None:
         return amount(value)
-    places = 0 if abs(value) >= 1000 else 2
+    places = 0 if unit == "count" or abs(value) >= 1000 else 2
     text = amount(value, places)
     return f"{text} %" if unit == "percent" else text
 

@@ -29,7 +29,8 @@ def test_amount(value: Decimal | None, text: str) -> None:
 
 def test_units_and_percent() -> None:
     assert with_unit(Decimal("5.5"), "percent") == "5.5 %"
-    assert with_unit(Decimal("5.5"), "count") == "5.5"
+    assert with_unit(Decimal("41.33"), "count") == "41"
+    assert with_unit(Decimal("41.33"), "score") == "41.33"
     assert with_unit(Decimal("51066.67"), "currency") == "51,067"
     assert with_unit(Decimal("999.99"), "currency") == "999.99"
     assert with_unit(None, "percent") == "–"
