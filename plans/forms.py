@@ -42,6 +42,9 @@ class VersionedForm(forms.ModelForm):
     """A model form that remembers which version of the row it was built from."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Links chosen from rows the caller loaded for the select, all of this plan: the model's
+    # own check that they exist would cost one more query each.
+    picked_links: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,8 +69,9 @@ class VersionedForm(forms.ModelForm):
         except ValidationError as error:
             self._update_errors(error)  # type: ignore[attr-defined]
         try:
+            exclude = self._get_validation_exclusions()  # type: ignore[attr-defined]
             self.instance.full_clean(
-                exclude=self._get_validation_exclusions(),  # type: ignore[attr-defined]
+                exclude={*exclude, *self.picked_links},
                 validate_unique=False,
                 validate_constraints=False,
             )
@@ -94,6 +98,16 @@ def _choice_lookup(field: forms.Field, rows: Sequence[Any], label: str) -> dict[
     assert isinstance(field, forms.ChoiceField)
     field.choices = [("", f"— no {label} —"), *[(str(row.pk), str(row)) for row in rows]]
     return {str(row.pk): row for row in rows}
+
+
+def _picked_kpi(choice: str, offered: dict[str, KPI], row: Any, link: str) -> KPI | None:
+    """The KPI picked in a select of live KPIs. A link to a KPI deleted from the worksheet is not
+    offered, so the select shows "none"; sent back like that, the link is kept for a restore."""
+    linked_id = getattr(row, f"{link}_id")
+    if choice or linked_id is None or str(linked_id) in offered:
+        return offered.get(choice)
+    linked: KPI = getattr(row, link)  # loaded with the row
+    return linked if linked.deleted_at else None
 
 
 class StageItemForm(VersionedForm):
@@ -139,6 +153,7 @@ def _not_negative(value: Decimal | None, label: str) -> Decimal | None:
 
 class ObjectiveForm(StageItemForm):
     kpi = forms.ChoiceField(label="Measured by KPI", required=False)
+    picked_links = ("kpi",)
 
     class Meta:
         model = Objective
@@ -155,7 +170,7 @@ class ObjectiveForm(StageItemForm):
             self.initial["kpi"] = str(self.instance.kpi_id or "")
 
     def clean_kpi(self) -> KPI | None:
-        return self._kpis.get(self.cleaned_data.get("kpi") or "")
+        return _picked_kpi(self.cleaned_data.get("kpi") or "", self._kpis, self.instance, "kpi")
 
     def clean_target_date(self) -> date | None:
         """Goals may reach beyond the quarter ("within 12 months"), but not start before it."""
@@ -169,6 +184,7 @@ class ObjectiveForm(StageItemForm):
 
 class TacticForm(StageItemForm):
     objective = forms.ChoiceField(label="Serves objective", required=False)
+    picked_links = ("objective",)
 
     class Meta:
         model = Tactic
@@ -277,6 +293,7 @@ class WorksheetForm(VersionedForm):
         required=False,
         help_text="The number that measures how many people this stage moves along.",
     )
+    picked_links = ("primary_kpi",)
 
     class Meta:
         model = StageWorksheet
@@ -296,7 +313,8 @@ class WorksheetForm(VersionedForm):
             self.fields[name].widget.attrs["placeholder"] = getattr(preset, f"{name}_hint")
 
     def clean_primary_kpi(self) -> KPI | None:
-        return self._kpis.get(self.cleaned_data.get("primary_kpi") or "")
+        choice = self.cleaned_data.get("primary_kpi") or ""
+        return _picked_kpi(choice, self._kpis, self.instance, "primary_kpi")
 
 
 ITEM_FORMS: dict[str, type[StageItemForm]] = {

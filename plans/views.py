@@ -233,7 +233,7 @@ def _stage_url(plan: Plan, stage: str) -> str:
 @login_required
 def worksheet_update(request: HtmxHttpRequest, plan_id: int, worksheet_id: int) -> HttpResponse:
     worksheet = access.item_for_editor(
-        request.user, StageWorksheet.objects.all(), plan_id, worksheet_id
+        request.user, StageWorksheet.objects.select_related("primary_kpi"), plan_id, worksheet_id
     )
     plan = worksheet.plan
     kpis = list(plan.kpis.filter(stage=worksheet.stage))

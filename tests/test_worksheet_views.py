@@ -149,6 +149,40 @@ def test_every_row_partial_stays_within_six_queries_on_a_full_plan(
     assert not model._default_manager.filter(pk=item.pk).exists()
 
 
+def test_saving_a_row_with_its_link_set_stays_within_six_queries(
+    editor_client: Client, plan: Plan, django_assert_max_num_queries
+) -> None:
+    kpi = make_kpi(plan=plan, stage="reach", name="Visitors")
+    objective = make_objective(plan=plan, stage="reach", title="Grow")
+    tactic = make_tactic(plan=plan, stage="reach", title="Ads")
+    sheet = _sheet(plan)
+    objective_data = {"title": "Grow fast", "audience": "all", "kpi": str(kpi.pk), "version": "1"}
+    posts = [
+        (
+            reverse("plans-item-update", args=[plan.pk, "objective", objective.pk]),
+            {f"objective-{objective.pk}-{k}": v for k, v in objective_data.items()},
+        ),
+        (
+            reverse("plans-item-update", args=[plan.pk, "tactic", tactic.pk]),
+            _tactic_data(f"tactic-{tactic.pk}", objective=str(objective.pk), version="1"),
+        ),
+        (
+            reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]),
+            _ws_data(sheet, primary_kpi=str(kpi.pk)),
+        ),
+        (
+            reverse("plans-item-create", args=[plan.pk, "reach", "objective"]),
+            {f"new-objective-reach-{k}": v for k, v in objective_data.items() if k != "version"},
+        ),
+    ]
+    for url, data in posts:
+        with django_assert_max_num_queries(6):
+            assert editor_client.post(url, data, **HX).status_code == 200
+    assert [o.kpi for o in Objective.objects.all()] == [kpi, kpi]
+    assert Tactic.objects.get().objective == objective
+    assert _sheet(plan).primary_kpi == kpi
+
+
 def test_outsider_gets_404_and_anonymous_goes_to_login(
     outsider_client: Client, client: Client, plan: Plan
 ) -> None:
@@ -474,10 +508,10 @@ def test_deleting_a_kpi_costs_the_same_with_many_actuals_and_restore_brings_them
 
 
 def test_a_deleted_kpi_disappears_everywhere_until_it_is_restored(
-    editor_client: Client, viewer_client: Client, plan: Plan
+    editor_client: Client, viewer_client: Client, plan: Plan, django_assert_max_num_queries
 ) -> None:
     kpi = make_kpi(plan=plan, stage="reach", name="Visitors")
-    make_objective(plan=plan, stage="reach", title="Grow traffic", kpi=kpi)
+    objective = make_objective(plan=plan, stage="reach", title="Grow traffic", kpi=kpi)
     value = make_measurement(kpi=kpi, on=plan.period_start, value="1234")
     StageWorksheet.objects.filter(plan=plan, stage="reach").update(primary_kpi=kpi)
     pages = {
@@ -496,10 +530,25 @@ def test_a_deleted_kpi_disappears_everywhere_until_it_is_restored(
     assert "Grow traffic" in after["worksheet"] and "No KPI linked" in after["worksheet"]
     overview = viewer_client.get(pages["worksheet"]).content.decode()
     assert "Grow traffic" in overview and "Primary KPI (funnel volume)" not in overview
-    edit = reverse("kpis-measurement-edit", args=[plan.pk, value.pk])
-    assert editor_client.get(edit).status_code == 404
+    assert (
+        editor_client.get(reverse("kpis-measurement-edit", args=[plan.pk, value.pk])).status_code
+        == 404
+    )
     item = reverse("plans-item", args=[plan.pk, "kpi", kpi.pk])
     assert editor_client.get(item).status_code == 404
+
+    # Saving the stage notes and the objective sends their KPI selects back empty, as shown.
+    sheet = _sheet(plan)
+    notes = _ws_data(sheet, strategy="Video first") | {"ws-reach-primary_kpi": ""}
+    editor_client.post(reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]), notes, **HX)
+    edit = reverse("plans-item-update", args=[plan.pk, "objective", objective.pk])
+    fields = {"title": "Grow traffic fast", "audience": "all", "kpi": "", "version": "1"}
+    with django_assert_max_num_queries(6):
+        editor_client.post(
+            edit, {f"objective-{objective.pk}-{k}": v for k, v in fields.items()}, **HX
+        )
+    objective.refresh_from_db()
+    assert objective.title == "Grow traffic fast" and _sheet(plan).strategy == "Video first"
 
     history = editor_client.get(reverse("plans-history", args=[plan.pk])).content.decode()
     assert "KPI “Visitors” (Reach)" in history and "Restore this KPI" in history
