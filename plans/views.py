@@ -7,9 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -134,12 +134,17 @@ def plan_delete(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         plan.delete()
         messages.success(request, f"Plan “{name}” and everything in it were deleted.")
         return redirect("plans-list")
-    counts = KPI.objects.filter(plan=plan).aggregate(measurements=Count("measurements"))
+    # KPIs deleted from the worksheet could still be restored: they go for good too, so count them.
+    counts = KPI.with_deleted.filter(plan=plan).aggregate(
+        measurements=Count("measurements"),
+        deleted_kpis=Count("id", filter=Q(deleted_at__isnull=False), distinct=True),
+    )
     context = {
         "plan": plan,
         "objectives": plan.objectives.count(),
         "tactics": plan.tactics.count(),
         "kpis": plan.kpis.count(),
+        "deleted_kpis": counts["deleted_kpis"],
         "measurements": counts["measurements"],
     }
     return render(request, "plans/plan_delete.html", context)
@@ -255,7 +260,7 @@ def worksheet_update(request: HtmxHttpRequest, plan_id: int, worksheet_id: int) 
             context = {"form": form, "worksheet": worksheet, "saved_at": timezone.localtime()}
             return render(request, f"{PARTS}#worksheet-state", context)
         if before.version == form.expected_version:  # lost a race: read the row that won
-            before.refresh_from_db()
+            _read_again(before)
         conflict, conflicted = conflict_rows(before, form), True
         form = WorksheetForm(
             request.POST, instance=before, kpis=kpis, prefix=f"ws-{worksheet.stage}"
@@ -395,7 +400,7 @@ def item_update(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int)
                 )
             return _item_events(render(request, f"{PARTS}#item-row", context), kind, item.stage)
         if before.version == form.expected_version:  # lost a race: read the row that won
-            before.refresh_from_db()
+            _read_again(before)
         context |= {"conflict": conflict_rows(before, form), "conflicted": True}
         form = item_form(plan, kind, item.stage, request.POST, choices=choices, instance=before)
         form.show_current_version(before.version)
@@ -405,6 +410,16 @@ def item_update(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int)
     if request.htmx:
         return render(request, f"{PARTS}#item-edit", context)
     return _item_page(request, context)
+
+
+def _read_again(row: Any) -> None:
+    """The row as the save that won left it; 404 when that was a delete."""
+    try:
+        row.refresh_from_db()
+    except ObjectDoesNotExist:
+        raise Http404("It was deleted meanwhile") from None
+    if getattr(row, "deleted_at", None):
+        raise Http404("It was deleted meanwhile")
 
 
 @require_http_methods(["GET", "POST"])

@@ -182,6 +182,8 @@ def stage_counts(plan: Plan) -> list[tuple[Stage, int]]:
 
 def _shown(row: Versioned, name: str) -> str:
     value = getattr(row, name)
+    if getattr(value, "deleted_at", None):  # a link to a KPI deleted from the worksheet
+        value = None
     display = getattr(row, f"get_{name}_display", None)
     if callable(display):
         value = display()

@@ -52,7 +52,14 @@ def test_admin_changelist_with_search_and_filters(db: None, model: type[Model]) 
     )
 
 
+def _form_data(client: Client, url: str, **changes: str) -> dict[str, object]:
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    return {name: "" if value is None else value for name, value in data.items()} | changes
+
+
 def test_admin_shows_kpis_deleted_from_the_worksheet_and_keeps_links_to_them(db: None) -> None:
+    from kpis.models import Measurement
     from plans import history
     from plans.models import KPI, Objective
 
@@ -64,12 +71,16 @@ def test_admin_shows_kpis_deleted_from_the_worksheet_and_keeps_links_to_them(db:
     history.delete_item(objective.kpi)
     listing = client.get(reverse("admin:plans_kpi_changelist"), {"q": objective.kpi.name})
     assert objective.kpi.name in listing.content.decode()
-    url = reverse("admin:plans_objective_change", args=[objective.pk])
-    form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    data = {name: "" if value is None else value for name, value in data.items()}
-    response = client.post(url, {**data, "title": "Renamed in the admin"})
+    objective_url = reverse("admin:plans_objective_change", args=[objective.pk])
+    response = client.post(objective_url, _form_data(client, objective_url, title="Renamed"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     objective.refresh_from_db()
-    assert objective.title == "Renamed in the admin" and objective.kpi_id is not None
+    assert objective.title == "Renamed" and objective.kpi_id is not None
+    actual = Measurement.objects.filter(kpi_id=objective.kpi_id).first()
+    assert actual is not None
+    actual_url = reverse("admin:kpis_measurement_change", args=[actual.pk])
+    response = client.post(actual_url, _form_data(client, actual_url, note="Checked"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    actual.refresh_from_db()
+    assert actual.note == "Checked"
     assert KPI.with_deleted.get(pk=objective.kpi_id).deleted_at is not None

@@ -10,6 +10,7 @@ from plans import history, planning
 from plans.forms import KPIForm, ObjectiveForm, PlanCreateForm, TacticForm
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
 from plans.versioning import save_if_unchanged
+from plans.worksheet import conflict_rows
 from tests.factories import (
     make_kpi,
     make_measurement,
@@ -310,6 +311,18 @@ def test_a_kpi_deleted_from_the_worksheet_stays_out_of_roll_forward_and_goes_wit
 
     plan.delete()
     assert not KPI.with_deleted.filter(pk=gone.pk).exists()
+
+
+def test_a_conflict_shows_a_link_to_a_deleted_kpi_as_none(plan: Plan) -> None:
+    visitors = make_kpi(plan=plan, name="Visitors")
+    leads = make_kpi(plan=plan, name="Leads")
+    objective = make_objective(plan=plan, title="Grow", kpi=visitors)
+    history.delete_item(visitors)
+    current = Objective.objects.select_related("kpi").get()
+    data = {"title": "Grow", "audience": "all", "kpi": str(leads.pk), "version": "1"}
+    form = ObjectiveForm(data, plan=plan, kpis=[leads], instance=objective)
+    assert form.is_valid()
+    assert conflict_rows(current, form) == [("Measured by KPI", "—")]
 
 
 def test_the_database_still_refuses_duplicate_kpi_names(plan: Plan) -> None:

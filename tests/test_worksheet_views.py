@@ -581,6 +581,29 @@ def test_a_deleted_kpis_name_is_free_and_its_restore_waits_for_it(
     assert "another KPI named “Visitors”" in html and KPI.objects.count() == 1
 
 
+@pytest.mark.parametrize("kind", ["tactic", "kpi"])
+def test_a_save_that_loses_to_a_delete_is_told_it_is_gone(
+    editor_client: Client, plan: Plan, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plans import history, views
+
+    if kind == "kpi":
+        item: Any = make_kpi(plan=plan, name="Visitors")
+        data = _kpi_data(f"kpi-{item.pk}", target="900", version="1")
+    else:
+        item = make_tactic(plan=plan, title="Ads")
+        data = _tactic_data(f"tactic-{item.pk}", version="1")
+    save = views.save_if_unchanged
+
+    def deleted_first(row: Any, **kwargs: Any) -> bool:  # another user's delete wins the race
+        history.delete_item(type(row)._default_manager.get(pk=row.pk))
+        return save(row, **kwargs)
+
+    monkeypatch.setattr(views, "save_if_unchanged", deleted_first)
+    url = reverse("plans-item-update", args=[plan.pk, kind, item.pk])
+    assert editor_client.post(url, data, **HX).status_code == 404
+
+
 def test_move_up_and_down(editor_client: Client, plan: Plan, django_assert_max_num_queries) -> None:
     first = make_tactic(plan=plan, title="First", position=0)
     second = make_tactic(plan=plan, title="Second", position=1)
@@ -774,6 +797,14 @@ def test_only_admins_delete_plans(
     assert editor_client.get(url).status_code == 403 and editor_client.post(url).status_code == 403
     html = admin_client_member.get(url).content.decode()
     assert "1 KPI" in html and "1 recorded actual" in html and "cannot be undone" in html
+    assert "deleted KPI" not in html
+    gone = make_kpi(plan=plan, name="Leads")
+    for week in range(2):
+        make_measurement(kpi=gone, on=plan.period_start + timedelta(days=7 * week), value="5")
+    editor_client.post(reverse("plans-item-delete", args=[plan.pk, "kpi", gone.pk]), **HX)
+    html = admin_client_member.get(url).content.decode()
+    assert "1 KPI," in html and "1 deleted KPI that could still be restored" in html
+    assert "3 recorded actuals" in html
     assert admin_client_member.post(url).status_code == 302
     assert not Plan.objects.filter(pk=plan.pk).exists()
 
