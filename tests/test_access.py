@@ -110,6 +110,20 @@ def test_every_url_needs_login(client: Client, world: dict[str, object]) -> None
                 assert response["Location"].startswith("/accounts/login/"), name
 
 
+def test_htmx_requests_without_a_session_get_401_not_the_login_page(
+    client: Client, world: dict[str, object]
+) -> None:
+    plan = world["plan"]
+    assert isinstance(plan, Plan)
+    for name in project_urls():
+        if name in PUBLIC:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, plan, world))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, HTTP_HX_REQUEST="true")
+            assert response.status_code in (401, 405), f"anonymous htmx {method} {name}"
+
+
 def test_outsider_gets_404_on_every_plan_url(world: dict[str, object]) -> None:
     plan = world["plan"]
     assert isinstance(plan, Plan)

@@ -106,3 +106,14 @@ def test_htmx_and_csrf_wiring_in_base(editor_client: Client, plan: Plan) -> None
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert "/static/django_htmx/htmx-2.min.js" in html
     assert "unpkg" not in html and "cdn" not in html.lower()
+
+
+def test_an_expired_security_token_is_explained_in_our_words(editor, plan: Plan) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    url = reverse("plans-item-create", args=[plan.pk, "reach", "tactic"])
+    response = client.post(url, {"new-tactic-reach-title": "Ads"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 403 and "security token has expired" in html
+    assert "data-reason" in html and "Reload the page" in html
+    assert not plan.tactics.exists()

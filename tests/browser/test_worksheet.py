@@ -1,9 +1,10 @@
 """A marketer and a manager at the worksheet, in real Chromium."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from plans.models import KPI, Objective, Plan, Role, Tactic
 from tests.factories import PASSWORD, make_member, make_plan, make_tactic, make_workspace
@@ -168,3 +169,42 @@ def test_without_javascript_the_forms_still_work(live_server, browser: Browser) 
     expect(page.get_by_text("Act worksheet saved.")).to_be_visible()
     assert plan.kpis.get().target == Decimal("400")
     context.close()
+
+
+def test_a_save_that_cannot_land_says_why_and_keeps_the_input(live_server, page: Page) -> None:
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
+    plan = make_plan(workspace=workspace, name="Spring")
+    tactics = [make_tactic(plan=plan, title=title, position=i) for i, title in enumerate("ABC")]
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    problem = page.locator("#request-problem")
+    expect(problem).to_be_hidden()
+
+    def edit_and_save(tactic: Tactic, title: str, meanwhile: Callable[[], object]) -> Locator:
+        row = page.locator(f"#tactic-{tactic.pk}")
+        row.get_by_role("link", name="Edit").click()
+        row.get_by_label("Title").fill(title)
+        meanwhile()
+        row.get_by_role("button", name="Save tactic").click()
+        expect(row.get_by_label("Title")).to_have_value(title)  # the input is still there
+        return row
+
+    # Someone else deleted the tactic while it was open.
+    edit_and_save(tactics[0], "Short videos", Tactic.objects.filter(pk=tactics[0].pk).delete)
+    expect(problem).to_contain_text("This is no longer there")
+    problem.get_by_role("button", name="Dismiss").click()
+    expect(problem).to_be_hidden()
+
+    # Someone archived the plan: the server's reason is shown.
+    archive = Plan.objects.filter(pk=plan.pk).update
+    edit_and_save(tactics[1], "Podcast ads", lambda: archive(status="archived"))
+    expect(problem).to_contain_text("This plan is archived and read-only.")
+    expect(problem.get_by_role("link", name="Log in (new tab)")).to_be_hidden()
+    archive(status="draft")
+
+    # The session ended in another tab.
+    edit_and_save(tactics[2], "Newsletter", lambda: page.context.clear_cookies(name="sessionid"))
+    expect(problem).to_contain_text("You have been logged out.")
+    expect(problem.get_by_role("link", name="Log in (new tab)")).to_be_visible()
+    assert sorted(Tactic.objects.values_list("title", flat=True)) == ["B", "C"]
