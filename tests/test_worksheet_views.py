@@ -214,6 +214,8 @@ def test_stage_notes_save_through_htmx(
     html = response.content.decode()
     assert response.status_code == 200 and "Saved at" in html
     assert 'value="2"' in html  # the form carries on with the new version
+    # and a "Not saved" box left from an earlier conflict goes away
+    assert '<div id="ws-conflict-reach" hx-swap-oob="true"></div>' in html
     sheet.refresh_from_db()
     assert sheet.strategy == "Video first" and sheet.version == 2
     assert sheet.history.first().history_user.username == "eddie-editor"

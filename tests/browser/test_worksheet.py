@@ -159,7 +159,7 @@ def test_without_javascript_the_forms_still_work(live_server, browser: Browser) 
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     act = page.locator("#stage-act")
     act.locator("summary", has_text="Add KPI").click()
-    act.get_by_role("link", name="Open the form to add a KPI").click()
+    act.get_by_role("link", name="Open the “Add KPI” form").click()
     page.locator("#add-act-kpi").get_by_label("Name").fill("Sign-ups")
     page.locator("#add-act-kpi").get_by_label("Target").fill("400")
     page.locator("#add-act-kpi").get_by_role("button", name="Add KPI").click()
@@ -208,3 +208,92 @@ def test_a_save_that_cannot_land_says_why_and_keeps_the_input(live_server, page:
     expect(problem).to_contain_text("You have been logged out.")
     expect(problem.get_by_role("link", name="Log in (new tab)")).to_be_visible()
     assert sorted(Tactic.objects.values_list("title", flat=True)) == ["B", "C"]
+
+
+def test_the_keyboard_keeps_its_place_through_every_swap(live_server, page: Page) -> None:
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
+    plan = make_plan(workspace=workspace, name="Spring")
+    first, second, _ = [
+        make_tactic(plan=plan, stage="reach", title=title, position=i)
+        for i, title in enumerate(["Ads", "Reels", "Blog"])
+    ]
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    count = page.locator("#stage-reach .kind-tactic .count-inline")
+    row = page.locator(f"#tactic-{second.pk}")
+
+    row.get_by_role("link", name="Edit").focus()
+    page.keyboard.press("Enter")  # the edit form opens on its first field
+    expect(row.get_by_label("Title")).to_be_focused()
+    page.keyboard.press("Escape")  # and Escape closes it again
+    expect(row.get_by_role("link", name="Edit")).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(row.get_by_label("Title")).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.type(" weekly")
+    row.get_by_label("Budget planned").fill("abc")
+    row.get_by_role("button", name="Save tactic").focus()
+    page.keyboard.press("Enter")  # refused: the focus goes to the field to fix
+    expect(row.get_by_label("Budget planned")).to_be_focused()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("900")
+    page.keyboard.press("Enter")  # saved: back on the row
+    expect(row.get_by_role("link", name="Edit")).to_be_focused()
+    expect(row).to_contain_text("Reels weekly")
+
+    row.get_by_role("button", name="Move Reels weekly up").focus()
+    page.keyboard.press("Enter")  # the same button, in the row's new place
+    expect(row.get_by_role("button", name="Move Reels weekly up")).to_be_focused()
+    titles = page.locator("#stage-reach .item-tactic .item-title")
+    expect(titles).to_contain_text(["Reels weekly", "Ads", "Blog"])
+
+    row.get_by_role("link", name="Delete").focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Delete tactic")).to_be_focused()
+    page.keyboard.press("Enter")  # deleted: the next row takes the focus
+    expect(page.locator(f"#tactic-{first.pk}").get_by_role("link", name="Edit")).to_be_focused()
+    expect(count).to_have_text("(2)")
+
+    page.locator("#stage-reach .kind-tactic summary").focus()
+    page.keyboard.press("Enter")  # the add form opens on its first field
+    add = page.locator("#add-reach-tactic")
+    expect(add.get_by_label("Title")).to_be_focused()
+    page.keyboard.type("Podcast")
+    page.keyboard.press("Enter")  # added: ready for the next one
+    expect(add.get_by_label("Title")).to_be_focused()
+    expect(add.get_by_label("Title")).to_have_value("")
+    expect(count).to_have_text("(3)")
+    assert list(Tactic.objects.order_by("title").values_list("title", flat=True)) == [
+        "Ads",
+        "Blog",
+        "Podcast",
+    ]
+
+
+def test_stage_notes_conflict_box_goes_once_a_later_save_lands(
+    live_server, browser: Browser
+) -> None:
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
+    plan = make_plan(workspace=workspace, name="GreenStyle")
+    context = browser.new_context()
+    first = context.new_page()
+    log_in(first, live_server.url, "marketer")
+    second = context.new_page()
+    for page in (first, second):
+        page.goto(f"{live_server.url}/plans/{plan.pk}/")
+
+    def note(page: Page, label: str, text: str) -> Locator:
+        stage = page.locator("#stage-engage")
+        stage.get_by_label(label).fill(text)
+        stage.get_by_label(label).press("Tab")  # the notes save when the field loses focus
+        return stage
+
+    expect(note(first, "Opportunity", "Reviews are rare")).to_contain_text("Saved at")
+    engage = note(second, "Opportunity", "Few repeat buyers")
+    expect(engage.get_by_text("Not saved: someone else saved this")).to_be_visible()
+    expect(note(second, "Strategy", "Points for reviews")).to_contain_text("Saved at")
+    expect(engage.get_by_text("Not saved: someone else saved this")).to_have_count(0)
+    context.close()

@@ -1,0 +1,89 @@
+// Keyboard and screen-reader users keep their place when htmx replaces part of the worksheet.
+// The replaced part had the focus, so the browser would drop it to the top of the page; give it
+// back to the same control, the first field of a form that came back (its first error if any),
+// or, when a row was deleted, to the next row.
+(function () {
+  "use strict";
+  var FIELDS = "input:not([type=hidden]), select, textarea";
+  var FOCUSABLE = "a[href], button:not([disabled]), " + FIELDS + ", summary";
+  var ERRORS = ".has-error input, .has-error select, .has-error textarea";
+  var place = null;
+
+  function pick(root, selector) {
+    if (!root || !selector) return null;
+    return root.matches(selector) ? root : root.querySelector(selector);
+  }
+
+  function rowBeside(row) {
+    var next = row && row.nextElementSibling, previous = row && row.previousElementSibling;
+    if (next && next.matches(".item-row")) return next;
+    return previous && previous.matches(".item-row") ? previous : null;
+  }
+
+  // The control by what it does (a move button's name and value), not by the element itself.
+  function same(control) {
+    if (!control.name) return null;
+    var selector = control.tagName.toLowerCase() + '[name="' + control.name + '"]';
+    return control.value ? selector + '[value="' + control.value + '"]' : selector;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    if (!active || active === document.body) return;
+    var holder = active.closest(".item-row[id]") || active.closest("[id]");
+    var beside = rowBeside(active.closest(".item-row"));
+    place = {
+      id: holder && holder.id,
+      control: same(active),
+      submitted: active.type === "submit",
+      beside: beside && beside.id,
+      section: active.closest(".kind-section"),
+    };
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var active = document.activeElement;
+    if (!place || (active && active !== document.body)) return; // still in place, or autofocus
+    var holder = place.id && document.getElementById(place.id);
+    var target = null;
+    if (holder) {
+      target = pick(holder, ERRORS)
+        || (place.submitted || holder.querySelector(".item-form") ? pick(holder, FIELDS) : null)
+        || pick(holder, place.control)
+        || pick(holder, FOCUSABLE);
+    } else {
+      target = pick(place.beside && document.getElementById(place.beside), FOCUSABLE)
+        || pick(place.section, "summary");
+    }
+    place = null;
+    if (target) target.focus();
+  });
+
+  // An add form opened from its "Add …" button: straight into its first field.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail.target;
+    if (slot && slot.classList && slot.classList.contains("add-slot")) {
+      var field = pick(slot, FIELDS);
+      if (field) field.focus();
+    }
+  });
+
+  // Section counts follow the rows: added, deleted or moved without a reload.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".kind-section").forEach(function (section) {
+      var count = section.querySelector(".count-inline");
+      if (count) count.textContent = "(" + section.querySelectorAll("li.item-row").length + ")";
+    });
+  });
+
+  // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var row = event.target.closest("li.item-row.editing, li.item-row.confirming");
+    var back = row && row.querySelector("a[hx-get]");
+    if (back) {
+      event.preventDefault();
+      back.click();
+    }
+  });
+})();
