@@ -4,7 +4,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from plans.models import KPI, Objective, Plan, Role, Tactic
 from tests.factories import PASSWORD, make_member, make_plan, make_tactic, make_workspace
@@ -18,6 +18,26 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Plans", exact=True)).to_be_visible()
+
+
+def member_plan(
+    role: str = Role.EDITOR, username: str = "marketer", name: str = "GreenStyle"
+) -> Plan:
+    """A plan in a workspace where `username` has `role`."""
+    workspace = make_workspace(name="Acme")
+    make_member(workspace=workspace, role=role, username=username)
+    return make_plan(workspace=workspace, name=name)
+
+
+def two_pages(browser: Browser, base: str, plan: Plan) -> tuple[BrowserContext, Page, Page]:
+    """The marketer with the plan open in two tabs."""
+    context = browser.new_context()
+    first = context.new_page()
+    log_in(first, base, "marketer")
+    second = context.new_page()
+    for page in (first, second):
+        page.goto(f"{base}/plans/{plan.pk}/")
+    return context, first, second
 
 
 def test_marketer_builds_a_b2b_plan_from_the_preset(live_server, page: Page) -> None:
@@ -92,9 +112,7 @@ def test_marketer_builds_a_b2b_plan_from_the_preset(live_server, page: Page) -> 
 def test_manager_sees_no_edit_controls_and_a_direct_post_is_refused(
     live_server, page: Page
 ) -> None:
-    workspace = make_workspace(name="Acme")
-    make_member(workspace=workspace, role=Role.VIEWER, username="manager")
-    plan = make_plan(workspace=workspace, name="GreenStyle")
+    plan = member_plan(Role.VIEWER, "manager")
     tactic = make_tactic(plan=plan, title="Short styling videos")
     log_in(page, live_server.url, "manager")
     page.get_by_role("link", name="GreenStyle").click()
@@ -116,16 +134,10 @@ def test_manager_sees_no_edit_controls_and_a_direct_post_is_refused(
 
 def test_edits_in_two_browser_pages_at_once(live_server, browser: Browser) -> None:
     """Two tabs open the same tactic; the second save is refused, shows the first, keeps its input."""
-    workspace = make_workspace(name="Acme")
-    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
-    plan = make_plan(workspace=workspace, name="GreenStyle")
+    plan = member_plan()
     tactic = make_tactic(plan=plan, title="Short styling videos", budget_planned="1000")
-    context = browser.new_context()
-    first = context.new_page()
-    log_in(first, live_server.url, "marketer")
-    second = context.new_page()
+    context, first, second = two_pages(browser, live_server.url, plan)
     for page in (first, second):
-        page.goto(f"{live_server.url}/plans/{plan.pk}/")
         page.locator(f"#tactic-{tactic.pk}").get_by_role("link", name="Edit").click()
         expect(page.locator(f"#tactic-{tactic.pk}.editing")).to_be_visible()
 
@@ -150,9 +162,7 @@ def test_edits_in_two_browser_pages_at_once(live_server, browser: Browser) -> No
 
 
 def test_without_javascript_the_forms_still_work(live_server, browser: Browser) -> None:
-    workspace = make_workspace(name="Acme")
-    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
-    plan = make_plan(workspace=workspace, name="GreenStyle")
+    plan = member_plan()
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     log_in(page, live_server.url, "marketer")
@@ -172,9 +182,7 @@ def test_without_javascript_the_forms_still_work(live_server, browser: Browser) 
 
 
 def test_a_save_that_cannot_land_says_why_and_keeps_the_input(live_server, page: Page) -> None:
-    workspace = make_workspace(name="Acme")
-    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
-    plan = make_plan(workspace=workspace, name="Spring")
+    plan = member_plan(name="Spring")
     tactics = [make_tactic(plan=plan, title=title, position=i) for i, title in enumerate("ABC")]
     log_in(page, live_server.url, "marketer")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
@@ -211,9 +219,7 @@ def test_a_save_that_cannot_land_says_why_and_keeps_the_input(live_server, page:
 
 
 def test_the_keyboard_keeps_its_place_through_every_swap(live_server, page: Page) -> None:
-    workspace = make_workspace(name="Acme")
-    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
-    plan = make_plan(workspace=workspace, name="Spring")
+    plan = member_plan(name="Spring")
     first, second, _ = [
         make_tactic(plan=plan, stage="reach", title=title, position=i)
         for i, title in enumerate(["Ads", "Reels", "Blog"])
@@ -275,15 +281,8 @@ def test_the_keyboard_keeps_its_place_through_every_swap(live_server, page: Page
 def test_stage_notes_conflict_box_goes_once_a_later_save_lands(
     live_server, browser: Browser
 ) -> None:
-    workspace = make_workspace(name="Acme")
-    make_member(workspace=workspace, role=Role.EDITOR, username="marketer")
-    plan = make_plan(workspace=workspace, name="GreenStyle")
-    context = browser.new_context()
-    first = context.new_page()
-    log_in(first, live_server.url, "marketer")
-    second = context.new_page()
-    for page in (first, second):
-        page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    plan = member_plan()
+    context, first, second = two_pages(browser, live_server.url, plan)
 
     def note(page: Page, label: str, text: str) -> Locator:
         stage = page.locator("#stage-engage")
