@@ -437,6 +437,8 @@ def item_delete(request: HtmxHttpRequest, plan_id: int, kind: str, item_id: int)
             return redirect(_stage_url(plan, stage))
         return _item_events(HttpResponse(""), kind, stage)
     context = {"plan": plan, "item": item, "kind": item_kind, "can_edit": True}
+    if kind == "kpi":
+        context["funnel_volume"] = plan.worksheets.filter(primary_kpi=item).exists()
     if request.htmx:
         return render(request, f"{PARTS}#item-delete", context)
     return render(request, "plans/item_delete.html", context)

@@ -483,7 +483,11 @@ def test_delete_asks_first_then_deletes(
 def test_delete_without_javascript(editor_client: Client, plan: Plan) -> None:
     kpi = make_kpi(plan=plan, stage="engage", name="Reviews")
     url = reverse("plans-item-delete", args=[plan.pk, "kpi", kpi.pk])
-    assert "Delete KPI" in editor_client.get(url).content.decode()
+    html = editor_client.get(url).content.decode()
+    assert "Delete KPI" in html and "primary KPI" not in html
+    StageWorksheet.objects.filter(plan=plan, stage="engage").update(primary_kpi=kpi)
+    html = editor_client.get(url).content.decode()
+    assert "It is the Engage stage’s primary KPI: the funnel leaves Engage out" in html
     response = editor_client.post(url, follow=True)
     assert "KPI “Reviews” deleted." in response.content.decode() and not KPI.objects.exists()
 

@@ -3,8 +3,12 @@
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
+
+# The CI host is shared: give a swap 10 s instead of 5 before calling it missing.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,15 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from plans.models import KPI, Objective, Plan, Role, Tactic
-from tests.factories import PASSWORD, make_member, make_plan, make_tactic, make_workspace
+from tests.factories import (
+    PASSWORD,
+    make_kpi,
+    make_member,
+    make_objective,
+    make_plan,
+    make_tactic,
+    make_workspace,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -296,3 +304,24 @@ def test_stage_notes_conflict_box_goes_once_a_later_save_lands(
     expect(note(second, "Strategy", "Points for reviews")).to_contain_text("Saved at")
     expect(engage.get_by_text("Not saved: someone else saved this")).to_have_count(0)
     context.close()
+
+
+def test_objectives_follow_their_kpi_without_a_reload(live_server, page: Page) -> None:
+    plan = member_plan()
+    kpi = make_kpi(plan=plan, stage="act", name="Sign-ups")
+    objective = make_objective(plan=plan, stage="act", title="More sign-ups", kpi=kpi)
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    measured = page.locator(f"#objective-{objective.pk} .item-meta")
+    expect(measured).to_contain_text("Measured by Sign-ups")
+
+    row = page.locator(f"#kpi-{kpi.pk}")
+    row.get_by_role("link", name="Edit").click()
+    row.get_by_label("Name").fill("Newsletter sign-ups")
+    row.get_by_role("button", name="Save KPI").click()
+    expect(measured).to_contain_text("Measured by Newsletter sign-ups")
+
+    row.get_by_role("link", name="Delete").click()
+    row.get_by_role("button", name="Delete KPI").click()
+    expect(row).to_have_count(0)
+    expect(measured).to_contain_text("No KPI linked")

@@ -1,7 +1,9 @@
-// Keyboard and screen-reader users keep their place when htmx replaces part of the worksheet.
-// The replaced part had the focus, so the browser would drop it to the top of the page; give it
-// back to the same control, the first field of a form that came back (its first error if any),
-// or, when a row was deleted, to the next row.
+// Keeps the worksheet in step while htmx replaces one part of it at a time.
+//
+// Keyboard and screen-reader users keep their place: the replaced part had the focus, so the
+// browser would drop it to the top of the page; it goes back to the same control, the first
+// field of a form that came back (its first error if any), or, when a row was deleted, to the
+// next row. Section counts and the objectives' KPI names follow the rows they describe.
 (function () {
   "use strict";
   var FIELDS = "input:not([type=hidden]), select, textarea";
@@ -41,9 +43,13 @@
     };
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  function restoreFocus() {
     var active = document.activeElement;
-    if (!place || (active && active !== document.body)) return; // still in place, or autofocus
+    if (!place) return;
+    if (active && active !== document.body) {  // still in place
+      place = null;
+      return;
+    }
     var holder = place.id && document.getElementById(place.id);
     var target = null;
     if (holder) {
@@ -57,7 +63,7 @@
     }
     place = null;
     if (target) target.focus();
-  });
+  }
 
   // An add form opened from its "Add …" button: straight into its first field.
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -69,11 +75,41 @@
   });
 
   // Section counts follow the rows: added, deleted or moved without a reload.
-  document.addEventListener("htmx:afterSettle", function () {
+  function syncCounts() {
     document.querySelectorAll(".kind-section").forEach(function (section) {
       var count = section.querySelector(".count-inline");
       if (count) count.textContent = "(" + section.querySelectorAll("li.item-row").length + ")";
     });
+  }
+
+  // An objective names the KPI that measures it: a rename shows at once, a delete unlinks it
+  // (a deleted KPI's links wait, hidden, for a restore).
+  function syncKpiNames() {
+    document.querySelectorAll("[data-measured-by]").forEach(function (link) {
+      var kpi = document.getElementById("kpi-" + link.dataset.measuredBy);
+      if (!kpi) {
+        link.textContent = "No KPI linked";
+        link.classList.add("muted");
+        link.removeAttribute("data-measured-by");
+      } else if (kpi.dataset.name) {  // not while the KPI's own edit form is open
+        link.querySelector("strong").textContent = kpi.dataset.name;
+      }
+    });
+  }
+
+  function afterSwap() {
+    restoreFocus();
+    syncCounts();
+    syncKpiNames();
+  }
+  document.addEventListener("htmx:afterSettle", afterSwap);
+  // A row replaced by nothing (deleted) settles on a detached element, whose events never reach
+  // the document: check again once htmx is done (it settles 20 ms after the swap).
+  document.addEventListener("htmx:beforeSwap", function () {
+    var expected = place;  // a later request has a place of its own: leave that one alone
+    window.setTimeout(function () {
+      if (place === expected) afterSwap();
+    }, 60);
   });
 
   // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would.
