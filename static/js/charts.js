@@ -37,25 +37,24 @@
     }, { rootMargin: "300px 0px" });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.detail.elt); });
-  // htmx keeps a copy of the page for the back button: keep it without the drawn charts,
-  // and draw them afresh when that copy comes back.
-  document.addEventListener("htmx:beforeHistorySave", function () {
-    document.querySelectorAll("[data-drawn='yes']").forEach(function (el) {
+  // Back to an undrawn chart: Plotly's listeners freed, its drawing gone, drawn again on demand.
+  function undrawAll(root) {
+    root.querySelectorAll("[data-drawn='yes']").forEach(function (el) {
+      if (observer) observer.unobserve(el);
       if (window.Plotly) window.Plotly.purge(el);
       el.replaceChildren();
       delete el.dataset.drawn;
     });
-  });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.detail.elt); });
+  // htmx keeps a copy of the page for the back button: keep it without the drawn charts,
+  // and draw them afresh when that copy comes back.
+  document.addEventListener("htmx:beforeHistorySave", function () { undrawAll(document); });
   document.addEventListener("htmx:historyRestore", function () { drawAll(document); });
   // Free the old charts' listeners before htmx replaces them.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    if (!target || !window.Plotly) return;
-    target.querySelectorAll("[data-drawn='yes']").forEach(function (el) {
-      if (observer) observer.unobserve(el);
-      window.Plotly.purge(el);
-    });
+    if (event.detail.target) undrawAll(event.detail.target);
   });
 })();
