@@ -9,7 +9,7 @@
   var FIELDS = "input:not([type=hidden]), select, textarea";
   var FOCUSABLE = "a[href], button:not([disabled]), " + FIELDS + ", summary";
   var ERRORS = ".has-error input, .has-error select, .has-error textarea";
-  var place = null;
+  var places = new WeakMap();  // request → where the focus was when it was sent
 
   function pick(root, selector) {
     if (!root || !selector) return null;
@@ -29,27 +29,23 @@
     return control.value ? selector + '[value="' + control.value + '"]' : selector;
   }
 
-  document.addEventListener("htmx:beforeRequest", function () {
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var active = document.activeElement;
     if (!active || active === document.body) return;
     var holder = active.closest(".item-row[id]") || active.closest("[id]");
     var beside = rowBeside(active.closest(".item-row"));
-    place = {
+    places.set(event.detail.xhr, {
       id: holder && holder.id,
       control: same(active),
       submitted: active.type === "submit",
       beside: beside && beside.id,
       section: active.closest(".kind-section"),
-    };
+    });
   });
 
-  function restoreFocus() {
+  function restoreFocus(place) {
     var active = document.activeElement;
-    if (!place) return;
-    if (active && active !== document.body) {  // still in place
-      place = null;
-      return;
-    }
+    if (active && active !== document.body) return; // still in place
     var holder = place.id && document.getElementById(place.id);
     var target = null;
     if (holder) {
@@ -61,12 +57,12 @@
       target = pick(place.beside && document.getElementById(place.beside), FOCUSABLE)
         || pick(place.section, "summary");
     }
-    place = null;
     if (target) target.focus();
   }
 
-  // An add form opened from its "Add …" button: straight into its first field.
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // An add form opened from its "Add …" button: straight into its first field, once settled
+  // (by then htmx has wired the form up; an Enter before that would post the plain way).
+  document.addEventListener("htmx:afterSettle", function (event) {
     var slot = event.detail.target;
     if (slot && slot.classList && slot.classList.contains("add-slot")) {
       var field = pick(slot, FIELDS);
@@ -97,19 +93,23 @@
     });
   }
 
-  function afterSwap() {
-    restoreFocus();
+  // Each request restores its own focus once: other requests settling meanwhile (the stage
+  // counts refresh after every change) leave it alone.
+  function afterSwap(xhr) {
+    var place = xhr && places.get(xhr);
+    if (place) {
+      places.delete(xhr);
+      restoreFocus(place);
+    }
     syncCounts();
     syncKpiNames();
   }
-  document.addEventListener("htmx:afterSettle", afterSwap);
+  document.addEventListener("htmx:afterSettle", function (event) { afterSwap(event.detail.xhr); });
   // A row replaced by nothing (deleted) settles on a detached element, whose events never reach
   // the document: check again once htmx is done (it settles 20 ms after the swap).
-  document.addEventListener("htmx:beforeSwap", function () {
-    var expected = place;  // a later request has a place of its own: leave that one alone
-    window.setTimeout(function () {
-      if (place === expected) afterSwap();
-    }, 60);
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    window.setTimeout(function () { afterSwap(xhr); }, 60);
   });
 
   // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would.
