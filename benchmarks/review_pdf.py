@@ -27,9 +27,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from kpis import review_charts  # noqa: E402
 from kpis.demo import seed_demo  # noqa: E402
-from kpis.review import Review, export_review  # noqa: E402
+from kpis.review import charts as review_charts  # noqa: E402
+from kpis.review.export import Review, export_review  # noqa: E402
 from plans.models import Plan  # noqa: E402
 
 WARM_RUNS = 3

@@ -6,4 +6,7 @@ class KpisConfig(AppConfig):
     verbose_name = "KPIs and actuals"
 
     def ready(self) -> None:
-        from kpis import checks  # noqa: F401 -- registers the system checks
+        from kpis import extensions
+        from kpis.review import checks  # noqa: F401 -- registers the system checks
+
+        extensions.connect()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -52,12 +50,3 @@ class Measurement(Versioned):
 
     def __str__(self) -> str:
         return f"{self.kpi} on {self.date}: {self.value}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """A value saved again (a check-in or a new value on a measured date) gets a new version,
-        so an edit form opened before that is refused as stale instead of overwriting it."""
-        if not self._state.adding:
-            self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)

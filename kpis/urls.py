@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from kpis import actuals_views, review_views, views
+from kpis.actuals import views as actuals_views
+from kpis.dashboards import views
+from kpis.review import views as review_views
 
 urlpatterns = [
     path("dashboard/", views.portfolio_dashboard, name="kpis-portfolio"),

@@ -1,13 +1,14 @@
 """A plan's audit trail, read from django-simple-history: who changed what, field by field.
 
-The records of the plan, its worksheets, its objectives, tactics and KPIs, and the corrections
-and deletions of its actuals are fetched in one query per model; old → new values come from
+The records of the plan, its worksheets, its objectives, tactics and KPIs, and of every kind
+other features register (`register_kind`) are fetched in one query per kind; old → new values come from
 pairing each record with the one before it in Python, so the page costs the same whatever the
 length of the trail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,23 +17,69 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic, measurement_model
+from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
 
-# Models whose history the page shows, by the `kind` used in URLs.
-TRACKED: dict[str, type[models.Model]] = {
-    "plan": Plan,
-    "worksheet": StageWorksheet,
-    "objective": Objective,
-    "tactic": Tactic,
-    "kpi": KPI,
-}
 RESTORABLE = frozenset({"objective", "tactic", "kpi"})
-SKIPPED_FIELDS = frozenset(
-    {"version", "updated_at", "created_at", "position", "recorded_at", "recorded_by", "deleted_at"}
-)
+SKIPPED_FIELDS = frozenset({"version", "updated_at", "created_at", "position", "deleted_at"})
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-MAX_RECORDS = 500  # per model; the page shows the newest changes
+MAX_RECORDS = 500  # per kind; the page shows the newest changes
 MAX_CHANGES = 500
+
+Names = dict[str, dict[int, str]]  # names to show for links: "kpi" → {id: name}
+
+
+@dataclass(frozen=True)
+class HistoryKind:
+    """A kind of row whose changes a plan's history shows."""
+
+    key: str  # in URLs and templates: "objective"
+    model: type[models.Model]
+    records: Callable[[Plan], models.QuerySet[Any]]  # the plan's history records of this kind
+    title: Callable[[Any, Names], str]  # "Objective “Grow sign-ups” (Act)"
+    owner: str = "plan"  # the link that never changes, so is never listed as a change
+    skipped: frozenset[str] = frozenset()  # fields not worth listing as changes
+    shows_created: bool = True  # False: new rows are listed on a page of their own
+
+
+def _item_title(label: str, text: str) -> Callable[[Any, Names], str]:
+    return lambda record, names: f"{label} “{getattr(record, text)}” ({record.get_stage_display()})"
+
+
+def history_of(model: Any) -> Any:
+    """A model's history manager, which django-simple-history adds at run time."""
+    return model.history
+
+
+def _of_plan(model: Any) -> Callable[[Plan], models.QuerySet[Any]]:
+    return lambda plan: history_of(model).filter(plan_id=plan.pk)
+
+
+KINDS: dict[str, HistoryKind] = {
+    kind.key: kind
+    for kind in (
+        HistoryKind(
+            "plan",
+            Plan,
+            lambda plan: history_of(Plan).filter(id=plan.pk),
+            lambda record, names: f"Plan “{record.name}”",
+            owner="",
+        ),
+        HistoryKind(
+            "worksheet",
+            StageWorksheet,
+            _of_plan(StageWorksheet),
+            lambda record, names: f"{record.get_stage_display()} worksheet",
+        ),
+        HistoryKind("objective", Objective, _of_plan(Objective), _item_title("Objective", "title")),
+        HistoryKind("tactic", Tactic, _of_plan(Tactic), _item_title("Tactic", "title")),
+        HistoryKind("kpi", KPI, _of_plan(KPI), _item_title("KPI", "name")),
+    )
+}
+
+
+def register_kind(kind: HistoryKind) -> None:
+    """Show another kind of row in every plan's history (the measuring side's actuals)."""
+    KINDS[kind.key] = kind
 
 
 @dataclass
@@ -69,38 +116,62 @@ def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> s
     return str(value)
 
 
-def _title(kind: str, record: Any, names: dict[str, dict[int, str]]) -> str:
-    if kind == "actual":
-        kpi = names["kpi"].get(record.kpi_id, "a KPI")
-        return f"Actual of “{kpi}” for {record.date:%-d %b %Y}"
-    if kind == "plan":
-        return f"Plan “{record.name}”"
-    if kind == "worksheet":
-        return f"{record.get_stage_display()} worksheet"
-    label = {"objective": "Objective", "tactic": "Tactic", "kpi": "KPI"}[kind]
-    text = record.name if kind == "kpi" else record.title
-    return f"{label} “{text}” ({record.get_stage_display()})"
+def _records(kind: HistoryKind, plan: Plan) -> list[Any]:
+    records = kind.records(plan).select_related("history_user")
+    return list(records.order_by("-history_date", "-history_id")[:MAX_RECORDS])
+
+
+def _field_changes(kind: HistoryKind, before: Any, record: Any, names: Names) -> list[FieldChange]:
+    changes = []
+    skipped = SKIPPED_FIELDS | kind.skipped | {kind.owner}
+    for f in kind.model._meta.concrete_fields:
+        if f.name in skipped or f.primary_key:
+            continue
+        target = getattr(f, "related_model", None)
+        lookup = names.get(target._meta.model_name, {}) if target else {}
+        old, new = _display(before, f, lookup), _display(record, f, lookup)
+        if old != new:
+            changes.append(FieldChange(str(f.verbose_name).capitalize(), old, new))
+    return changes
+
+
+def _changes_of(
+    kind: HistoryKind, records: list[Any], names: Names, alive: set[int]
+) -> list[Change]:
+    out = []
+    previous: dict[int, Any] = {}
+    for record in reversed(records):  # oldest first, so each meets the one before it
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if record.history_type == "+" and not kind.shows_created:
+            continue
+        restored = record.history_type == "+" and before is not None  # created again
+        change = Change(
+            kind=kind.key,
+            history_id=record.history_id,
+            object_id=record.id,
+            when=record.history_date,
+            who=str(record.history_user or "system"),
+            action="restored" if restored else ACTIONS.get(record.history_type, "changed"),
+            title=kind.title(record, names),
+        )
+        if record.history_type == "~" and before is not None:
+            change.changes = _field_changes(kind, before, record, names)
+            if not change.changes:
+                continue  # only the version or the order moved
+        change.no_baseline = record.history_type == "~" and before is None
+        change.restorable = (
+            record.history_type == "-" and kind.key in RESTORABLE and record.id not in alive
+        )
+        out.append(change)
+    return out
 
 
 def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
     """The newest changes to the plan and everything in it, newest first."""
-    shown = {**TRACKED, "actual": measurement_model()}
-    per_kind: dict[str, list[Any]] = {}
-    for kind, model in shown.items():
-        manager = model.history
-        if kind == "plan":
-            records = manager.filter(id=plan.pk)
-        elif kind == "actual":  # by way of the plan's KPIs, deleted ones included
-            records = manager.filter(kpi_id__in=KPI.history.filter(plan_id=plan.pk).values("id"))
-        else:
-            records = manager.filter(plan_id=plan.pk)
-        per_kind[kind] = list(
-            records.select_related("history_user").order_by("-history_date", "-history_id")[
-                :MAX_RECORDS
-            ]
-        )
+    per_kind = {key: _records(kind, plan) for key, kind in KINDS.items()}
     # Names to show for links between rows (an objective's KPI, a tactic's objective ...).
-    names: dict[str, dict[int, str]] = {
+    names: Names = {
         "kpi": {r.id: r.name for r in per_kind["kpi"]},
         "objective": {r.id: r.title for r in per_kind["objective"]},
     }
@@ -109,50 +180,9 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
         "tactic": set(plan.tactics.values_list("pk", flat=True)),
         "kpi": set(plan.kpis.values_list("pk", flat=True)),
     }
-    # New actuals are listed on the actuals page; here only their corrections and deletions.
     out: list[Change] = []
-    for kind, records in per_kind.items():
-        model = shown[kind]
-        owner = "kpi" if kind == "actual" else "plan"  # the link that never changes
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if f.name not in SKIPPED_FIELDS and not f.primary_key and f.name != owner
-        ]
-        previous: dict[int, Any] = {}
-        for record in reversed(records):  # oldest first, so each meets the one before it
-            before = previous.get(record.id)
-            previous[record.id] = record
-            if kind == "actual" and record.history_type == "+":
-                continue
-            change = Change(
-                kind=kind,
-                history_id=record.history_id,
-                object_id=record.id,
-                when=record.history_date,
-                who=str(record.history_user or "system"),
-                # created again after a deletion: a restore
-                action="restored"
-                if record.history_type == "+" and before is not None
-                else ACTIONS.get(record.history_type, record.history_type),
-                title=_title(kind, record, names),
-            )
-            if record.history_type == "~" and before is not None:
-                for f in fields:
-                    target = getattr(f, "related_model", None)
-                    lookup = names.get(target._meta.model_name, {}) if target else {}
-                    old, new = _display(before, f, lookup), _display(record, f, lookup)
-                    if old != new:
-                        change.changes.append(
-                            FieldChange(str(f.verbose_name).capitalize(), old, new)
-                        )
-                if not change.changes:
-                    continue  # only the version or the order moved
-            change.no_baseline = record.history_type == "~" and before is None
-            change.restorable = (
-                record.history_type == "-" and kind in RESTORABLE and record.id not in alive[kind]
-            )
-            out.append(change)
+    for key, records in per_kind.items():
+        out.extend(_changes_of(KINDS[key], records, names, alive.get(key, set())))
     out.sort(key=lambda c: (c.when, c.history_id), reverse=True)
     return out[:limit]
 
@@ -161,7 +191,7 @@ class RestoreError(Exception):
     """The deleted row cannot come back as it was; the message says why."""
 
 
-def restore(plan: Plan, kind: str, history_id: int) -> models.Model:
+def restore(plan: Plan, kind: str, history_id: int) -> KPI | Objective | Tactic:
     """Bring back a deleted objective, tactic or KPI of `plan` from its deletion record.
 
     A KPI deleted from the worksheet comes back with its actuals and the links to it, which
@@ -171,15 +201,15 @@ def restore(plan: Plan, kind: str, history_id: int) -> models.Model:
     """
     if kind not in RESTORABLE:
         raise LookupError(kind)
-    model = TRACKED[kind]
-    record = model.history.filter(  # type: ignore[attr-defined]
-        history_id=history_id, plan_id=plan.pk, history_type="-"
-    ).first()
+    model = KINDS[kind].model
+    record = (
+        history_of(model).filter(history_id=history_id, plan_id=plan.pk, history_type="-").first()
+    )
     if record is None:
         raise LookupError(history_id)
     if model._default_manager.filter(pk=record.id).exists():
         raise RestoreError("It has been restored already.")
-    item = record.instance
+    item: Any = record.instance
     # A KPI deleted from the worksheet is still there, hidden: the link waits for its restore.
     kpi_id = item.kpi_id if kind == "objective" else None
     if kpi_id and not KPI.with_deleted.filter(plan=plan, pk=kpi_id).exists():

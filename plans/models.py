@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -261,12 +260,6 @@ class KPI(StageItem):
 
 def _live(kpi: KPI | None) -> KPI | None:
     return kpi if kpi is not None and kpi.deleted_at is None else None
-
-
-def measurement_model() -> Any:
-    """The measuring side's actuals model, reached through `KPI.measurements`: the planning
-    side does not import the measuring side."""
-    return KPI._meta.get_field("measurements").related_model
 
 
 class Objective(StageItem):

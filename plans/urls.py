@@ -1,7 +1,8 @@
 from django.urls import path, register_converter
 
 from plans import views
-from plans.worksheet import KINDS
+from plans.worksheet import views as worksheet
+from plans.worksheet.rows import KINDS
 
 
 class ItemKindConverter:
@@ -21,7 +22,7 @@ register_converter(ItemKindConverter, "kind")
 urlpatterns = [
     path("", views.plan_list, name="plans-list"),
     path("new/", views.plan_create, name="plans-create"),
-    path("<int:plan_id>/", views.plan_detail, name="plans-detail"),
+    path("<int:plan_id>/", worksheet.plan_detail, name="plans-detail"),
     path("<int:plan_id>/settings/", views.plan_settings, name="plans-settings"),
     path("<int:plan_id>/delete/", views.plan_delete, name="plans-delete"),
     path("<int:plan_id>/roll-forward/", views.plan_roll_forward, name="plans-roll-forward"),
@@ -31,32 +32,34 @@ urlpatterns = [
         views.history_restore,
         name="plans-history-restore",
     ),
-    path("<int:plan_id>/stage-nav/", views.stage_nav, name="plans-stage-nav"),
+    path("<int:plan_id>/stage-nav/", worksheet.stage_nav, name="plans-stage-nav"),
     path(
         "<int:plan_id>/worksheets/<int:worksheet_id>/",
-        views.worksheet_update,
+        worksheet.worksheet_update,
         name="plans-worksheet-update",
     ),
     path(
         "<int:plan_id>/worksheets/<int:worksheet_id>/primary-kpi/",
-        views.primary_kpi_field,
+        worksheet.primary_kpi_field,
         name="plans-primary-kpi",
     ),
     path(
         "<int:plan_id>/stages/<str:stage>/<kind:kind>/new/",
-        views.item_create,
+        worksheet.item_create,
         name="plans-item-create",
     ),
-    path("<int:plan_id>/<kind:kind>/<int:item_id>/", views.item_row, name="plans-item"),
+    path("<int:plan_id>/<kind:kind>/<int:item_id>/", worksheet.item_row, name="plans-item"),
     path(
         "<int:plan_id>/<kind:kind>/<int:item_id>/edit/",
-        views.item_update,
+        worksheet.item_update,
         name="plans-item-update",
     ),
     path(
         "<int:plan_id>/<kind:kind>/<int:item_id>/delete/",
-        views.item_delete,
+        worksheet.item_delete,
         name="plans-item-delete",
     ),
-    path("<int:plan_id>/<kind:kind>/<int:item_id>/move/", views.item_move, name="plans-item-move"),
+    path(
+        "<int:plan_id>/<kind:kind>/<int:item_id>/move/", worksheet.item_move, name="plans-item-move"
+    ),
 ]

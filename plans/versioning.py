@@ -3,15 +3,23 @@
 Every editable row carries `version`. A form remembers the version it was opened at; saving
 writes the row only if the version in the database is still that one (a conditional UPDATE, so
 two saves racing each other cannot both win). A refused save leaves the row untouched and the
-caller shows the current values next to the user's input.
+caller shows the current values next to the user's input: `edit()` is that whole flow, for
+every form of an editable row.
 """
 
-from collections.abc import Iterable
-from typing import TypeVar
+import copy
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
+from django import forms
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import router
-from django.db.models import F, Field, Model
+from django.db.models import F, Model
 from django.db.models.signals import post_save
+from django.forms.models import construct_instance
+from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from plans.models import Versioned
@@ -21,8 +29,7 @@ V = TypeVar("V", bound=Versioned)
 
 def attname(row: Model, name: str) -> str:
     """The attribute that holds a field's value on a row ("kpi" → "kpi_id")."""
-    field = row._meta.get_field(name)
-    return field.attname if isinstance(field, Field) else name
+    return next((f.attname for f in row._meta.concrete_fields if f.name == name), name)
 
 
 def save_if_unchanged(obj: Versioned, *, expected_version: int, fields: Iterable[str]) -> bool:
@@ -60,10 +67,126 @@ def save_if_unchanged(obj: Versioned, *, expected_version: int, fields: Iterable
     return True
 
 
-def changed_fields(current: Versioned, mine: Versioned, fields: Iterable[str]) -> list[str]:
-    """The fields whose value differs between the row as it is now and the user's edit."""
-    return [
-        name
-        for name in fields
-        if getattr(current, attname(current, name)) != getattr(mine, attname(mine, name))
-    ]
+NUMBER_MESSAGE = "Enter a number, such as 1500 or 12.5, without letters or units."
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that remembers which version of the row it was built from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Links chosen from rows the caller loaded for the select, all of this plan: the model's
+    # own check that they exist would cost one more query each.
+    picked_links: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["version"].required = False
+        for form_field in self.fields.values():
+            if isinstance(form_field, forms.DecimalField):
+                form_field.error_messages["invalid"] = NUMBER_MESSAGE
+
+    @property
+    def expected_version(self) -> int:
+        return int(self.cleaned_data["version"])
+
+    def _post_clean(self) -> None:
+        """ModelForm's own, without the model's constraint checks: Django runs one query per
+        check constraint there. The forms check the same rules in Python (choices, budgets,
+        dates, KPI names); the database constraints stay as the last line."""
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except ValidationError as error:
+            self._update_errors(error)  # type: ignore[attr-defined]
+        try:
+            exclude = self._get_validation_exclusions()  # type: ignore[attr-defined]
+            self.instance.full_clean(
+                exclude={*exclude, *self.picked_links},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            self._update_errors(error)  # type: ignore[attr-defined]
+
+    def model_fields(self) -> list[str]:
+        return [name for name in self._meta.fields or [] if name != "version"]
+
+    def show_current_version(self, version: int) -> None:
+        """After a conflict: keep the user's input, but let a second save replace the newer row."""
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
+
+def _shown(row: Versioned, name: str) -> str:
+    value = getattr(row, name)
+    if getattr(value, "deleted_at", None):  # a link to a KPI deleted from the worksheet
+        value = None
+    display = getattr(row, f"get_{name}_display", None)
+    if callable(display):
+        value = display()
+    if isinstance(value, Decimal):
+        value = f"{value.normalize():f}"  # 130, not 130.0000
+    return "—" if value is None or value == "" else str(value)
+
+
+def conflict_rows(current: Versioned, form: VersionedForm) -> list[tuple[str, str]]:
+    """Label and current value of each field someone else changed from what this form holds."""
+    mine = form.instance
+    rows = []
+    for name in form.model_fields():
+        if name not in form.fields:
+            continue  # set by the form itself (e.g. a value's source), not typed by anyone
+        field = attname(current, name)
+        if getattr(current, field) != getattr(mine, field):
+            rows.append((str(form.fields[name].label or name), _shown(current, name)))
+    return rows
+
+
+def read_again(row: Model) -> None:
+    """The row as the save that won left it; 404 when that was a delete."""
+    try:
+        row.refresh_from_db()
+    except ObjectDoesNotExist:
+        raise Http404("It was deleted meanwhile") from None
+    if getattr(row, "deleted_at", None):
+        raise Http404("It was deleted meanwhile")
+
+
+@dataclass
+class Edit(Generic[V]):
+    """What became of an edit: saved, refused as invalid, or refused as a conflict."""
+
+    form: VersionedForm
+    row: V  # as saved; or as it is in the database now (the form holds the user's input)
+    saved: bool = False
+    conflict: list[tuple[str, str]] | None = None  # someone else's values, when they won
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """What the conflict box and the form show."""
+        conflicted = self.conflict is not None
+        return {"form": self.form, "conflict": self.conflict or [], "conflicted": conflicted}
+
+
+def edit(row: V, make_form: Callable[[Any, V], VersionedForm], data: Any) -> Edit[V]:
+    """Validate `data` against `row` and save it, unless someone saved the row since the form
+    was opened. Then nothing is written: the result has their values and a form with the
+    user's input, whose next save may replace theirs. 404 when the row was deleted meanwhile.
+    """
+    before = copy.copy(row)  # the row as loaded: validating writes the input into `row`
+    form = make_form(data, row)
+    if not form.is_valid():
+        return Edit(form, before)
+    if save_if_unchanged(row, expected_version=form.expected_version, fields=form.model_fields()):
+        return Edit(form, row, saved=True)
+    if before.version == form.expected_version:  # lost a race: read the row that won
+        read_again(before)
+    conflict = conflict_rows(before, form)
+    form = make_form(data, before)
+    form.show_current_version(before.version)
+    form.full_clean()
+    return Edit(form, before, conflict=conflict)

@@ -1,12 +1,12 @@
-"""Small shared helpers for views."""
+"""The request our views see."""
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 
-class HtmxHttpRequest(HttpRequest):
-    """An HttpRequest as our views see it: logged in (views require it) and with htmx details."""
+class AuthedRequest(HttpRequest):
+    """A request past `LoginRequiredMiddleware`: the user is logged in. With htmx details."""
 
     htmx: HtmxDetails
-    user: User | AnonymousUser
+    user: User

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kpis import csv_import
-from kpis.forms import CheckInForm
+from kpis.actuals import csv_import
+from kpis.actuals.forms import CheckInForm
+from kpis.actuals.recording import Actual, record_actual
 from kpis.models import Measurement
 from plans.models import KPI, Plan
 from tests.factories import make_kpi, make_measurement, make_plan
@@ -135,7 +136,7 @@ def test_edit_value(editor_client: Client, kpi: KPI) -> None:
         f"e{m.pk}-date": "2026-07-07",
         f"e{m.pk}-value": "125.5",
         f"e{m.pk}-note": "fixed",
-        f"e{m.pk}-seen": str(m.version),
+        f"e{m.pk}-version": str(m.version),
     }
     html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
     assert "Updated 125.5" in html
@@ -151,7 +152,7 @@ def test_edit_value_onto_a_measured_date_is_refused(editor_client: Client, kpi: 
     data = {
         f"e{m.pk}-date": "2026-07-13",
         f"e{m.pk}-value": "1",
-        f"e{m.pk}-seen": str(m.version),
+        f"e{m.pk}-version": str(m.version),
     }
     response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -353,17 +354,18 @@ def test_edit_from_a_stale_form_overwrites_nothing(editor_client: Client, kpi: K
     data = {
         f"e{m.pk}-date": "2026-07-06",
         f"e{m.pk}-value": "999",
-        f"e{m.pk}-seen": opened,
+        f"e{m.pk}-version": opened,
     }
-    m.value = Decimal(130)
-    m.save()  # someone else saves meanwhile
+    # Someone else saves meanwhile, by hand.
+    record_actual(Actual(kpi=kpi, on=date(2026, 7, 6), value=Decimal(130)), user=None)
     html = editor_client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
-    assert "Someone changed this value while you were editing it: it is now 130" in html
+    assert "someone else saved this while you were editing" in html
+    assert "<dt>Value</dt><dd>130</dd>" in html  # theirs
     assert 'value="999"' in html  # the user's input is kept
     m.refresh_from_db()
     assert m.value == 130
     # Sending the form again (now knowing the current value) saves it.
-    fresh = {**data, f"e{m.pk}-seen": str(m.version)}
+    fresh = {**data, f"e{m.pk}-version": str(m.version)}
     assert "Updated 999" in editor_client.post(url, fresh, HTTP_HX_REQUEST="true").content.decode()
 
 
@@ -372,16 +374,17 @@ def test_an_import_or_check_in_makes_an_open_edit_form_stale(
 ) -> None:
     m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
     url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
-    mine = {f"e{m.pk}-date": "2026-07-06", f"e{m.pk}-value": "999", f"e{m.pk}-seen": "1"}
+    mine = {f"e{m.pk}-date": "2026-07-06", f"e{m.pk}-value": "999", f"e{m.pk}-version": "1"}
     preview = csv_import.preview_actuals(plan, b"kpi,date,value,note\nVisitors,2026-07-06,130,\n")
     csv_import.commit_actuals(plan, preview, user=None)
     html = editor_client.post(url, mine, HTTP_HX_REQUEST="true").content.decode()
-    assert "Someone changed this value while you were editing it: it is now 130" in html
-    mine[f"e{m.pk}-seen"] = "2"
+    assert "someone else saved this while you were editing" in html
+    assert "<dt>Value</dt><dd>130</dd>" in html
+    mine[f"e{m.pk}-version"] = "2"
     check_in = {"date": "2026-07-06", CheckInForm.field_name(kpi): "140"}
     editor_client.post(reverse("kpis-check-in", args=[plan.pk]), check_in)
     html = editor_client.post(url, mine, HTTP_HX_REQUEST="true").content.decode()
-    assert "it is now 140" in html
+    assert "<dt>Value</dt><dd>140</dd>" in html
     m.refresh_from_db()
     assert (m.value, m.version) == (Decimal(140), 3)
 

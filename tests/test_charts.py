@@ -4,8 +4,8 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from kpis import charts
-from kpis.snapshot import plan_snapshot
+from kpis.dashboards import charts
+from kpis.dashboards.snapshot import plan_snapshot
 from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
 
 TODAY = date(2026, 8, 15)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from kpis import csv_import
-from kpis.csv_import import ImportRefused, commit_actuals, preview_actuals
+from kpis.actuals import csv_export, csv_import
+from kpis.actuals.csv_import import ImportRefused, commit_actuals, preview_actuals
 from kpis.models import Measurement, Source
 from plans import history
 from plans.models import Plan
@@ -172,7 +172,7 @@ def test_export_is_safe_and_imports_again(csv_plan: Plan) -> None:
     kpi = make_kpi(plan=csv_plan, name="=HYPERLINK(1)")
     make_measurement(kpi=kpi, on=date(2026, 7, 6), value="12.5000", note="@SUM(A1)")
     make_measurement(kpi=kpi, on=date(2026, 7, 13), value="-3", note="plain, with comma")
-    text = csv_import.export_csv(csv_plan)
+    text = csv_export.export_csv(csv_plan)
     lines = text.splitlines()
     assert lines[0] == "kpi,date,value,note"
     assert lines[1] == "'=HYPERLINK(1),2026-07-06,12.5,'@SUM(A1)"

@@ -233,7 +233,7 @@ def test_plan_page_links_to_dashboard(viewer_client: Client, plan: Plan) -> None
 def test_portfolio_pages_keep_the_filters(
     editor_client: Client, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kpis import views
+    from kpis.dashboards import views
 
     monkeypatch.setattr(views, "PLANS_PER_PAGE", 1)
     make_plan(workspace=workspace, name="First", status="active")

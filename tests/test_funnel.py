@@ -2,7 +2,13 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.funnel import FUNNEL_STAGES, FunnelStep, ReverseResult, build_funnel, reverse_funnel
+from kpis.dashboards.funnel import (
+    FUNNEL_STAGES,
+    FunnelStep,
+    ReverseResult,
+    build_funnel,
+    reverse_funnel,
+)
 
 D = Decimal
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.dashboard import kpi_summary
+from kpis.dashboards.board import kpi_summary
+from kpis.dashboards.snapshot import plan_snapshot
 from kpis.formatting import amount, percent, with_unit
-from kpis.snapshot import plan_snapshot
 from tests.factories import make_kpi, make_measurement, make_plan
 
 
@@ -56,8 +56,8 @@ def test_kpi_summary_reads_as_a_sentence(db: None) -> None:
 
 
 def test_calculator_query_from_funnel_targets() -> None:
-    from kpis.dashboard import calculator_query
-    from kpis.funnel import build_funnel
+    from kpis.dashboards.board import calculator_query
+    from kpis.dashboards.funnel import build_funnel
 
     steps = build_funnel(
         {
@@ -74,7 +74,7 @@ def test_calculator_query_from_funnel_targets() -> None:
 
 
 def test_period_choices(db: None) -> None:
-    from kpis.dashboard import period_choices
+    from kpis.dashboards.board import period_choices
 
     plan = make_plan(period_start=date(2026, 7, 15), period_end=date(2026, 9, 10))
     choices = period_choices(plan_snapshot(plan, today=date(2026, 8, 20)))

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.progress import (
+from kpis.dashboards.progress import (
     AT_RISK_GAP,
     OFF_TRACK_GAP,
     STALE_AFTER_DAYS,

@@ -18,9 +18,11 @@ import pytest
 from django.db import connection, transaction
 from PIL import Image
 
-from kpis import review, review_charts
-from kpis.review import ReviewOptions, export_review, format_value
-from kpis.snapshot import plan_snapshot
+from kpis.dashboards.snapshot import plan_snapshot
+from kpis.review import charts as review_charts
+from kpis.review import export as review
+from kpis.review.errors import Deadline
+from kpis.review.export import ReviewOptions, export_review, format_value
 from plans.models import Plan
 from tests.factories import (
     make_kpi,
@@ -328,7 +330,7 @@ def test_charts_drawn_together_come_back_in_order_and_once_each(db: None) -> Non
         (figures[0], 300, 200),
         (figures[2], 300, 180),
     ]
-    svgs = review_charts.render_svgs(sizes, deadline=review_charts.Deadline(60))
+    svgs = review_charts.render_svgs(sizes, deadline=Deadline(60))
     assert [title for svg in svgs for title in titles if title in svg] == [
         "Visitors chart",
         "Leads chart",
@@ -339,7 +341,7 @@ def test_charts_drawn_together_come_back_in_order_and_once_each(db: None) -> Non
     assert svgs[0] == svgs[2]
     assert len(review_charts._cache) == 3  # the repeated figure was drawn once
     # A second call draws nothing: both figures come from the cache.
-    again = review_charts.render_svgs(sizes[:2], deadline=review_charts.Deadline(60))
+    again = review_charts.render_svgs(sizes[:2], deadline=Deadline(60))
     assert again == svgs[:2] and len(review_charts._cache) == 3
 
 
@@ -368,11 +370,11 @@ def test_a_layout_past_its_bound_stops_at_the_bound(
 
 def test_a_chart_call_past_its_bound_stops_and_the_next_export_works(demo_plan: Plan) -> None:
     review_charts.clear_cache()
-    deadline = review_charts.Deadline(0.05)  # time to start, not to draw
+    deadline = Deadline(0.05)  # time to start, not to draw
     import plotly.graph_objects as go
 
     figure = go.Figure(go.Bar(x=["a"], y=[1]))
-    review_charts.render_svgs([(figure, 300, 200)], deadline=review_charts.Deadline(60))
+    review_charts.render_svgs([(figure, 300, 200)], deadline=Deadline(60))
     slow = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
     with pytest.raises(review.ExportTimeout):
         review_charts.render_svgs([(slow, 300, 200)], deadline=deadline)
@@ -441,7 +443,8 @@ def test_a_browser_that_will_not_start_gives_a_message_not_a_hang() -> None:
     script = (
         "import django; django.setup()\n"
         "import plotly.graph_objects as go\n"
-        "from kpis.review_charts import ChartsUnavailable, Deadline, render_svgs\n"
+        "from kpis.review.charts import render_svgs\n"
+        "from kpis.review.errors import ChartsUnavailable, Deadline\n"
         "try:\n"
         "    render_svgs([(go.Figure(), 300, 200)], deadline=Deadline(30))\n"
         "except ChartsUnavailable as error:\n"

@@ -6,8 +6,8 @@ import pytest
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from kpis.review import export_review
-from kpis.review_fetcher import BASE_URL, BlockedURL, ReviewURLFetcher, static_path
+from kpis.review.export import export_review
+from kpis.review.fetcher import BASE_URL, BlockedURL, ReviewURLFetcher, static_path
 from tests.factories import (
     make_kpi,
     make_measurement,

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from kpis.checks import chart_browser_check
+from kpis.review.checks import chart_browser_check
 from plans.models import Plan
 from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
 from tests.review_helpers import page_count, pdf_text

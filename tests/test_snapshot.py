@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.progress import Status
-from kpis.snapshot import NO_CHANNEL, plan_snapshot
+from kpis.dashboards.progress import Status
+from kpis.dashboards.snapshot import NO_CHANNEL, plan_snapshot
 from plans.models import Plan
 from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
 
@@ -135,7 +135,7 @@ def test_period_must_be_ordered(db: None) -> None:
 
 
 def test_portfolio_statuses_per_stage(db: None, django_assert_max_num_queries) -> None:
-    from kpis.snapshot import portfolio
+    from kpis.dashboards.snapshot import portfolio
 
     quiet = make_plan(name="Quiet")
     busy = make_plan(name="Busy")

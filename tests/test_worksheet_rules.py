@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from plans import history, planning
-from plans.forms import KPIForm, ObjectiveForm, PlanCreateForm, TacticForm
+from plans import history, lifecycle, quarters
+from plans.forms import PlanCreateForm
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
-from plans.versioning import save_if_unchanged
-from plans.worksheet import conflict_rows
+from plans.versioning import conflict_rows, save_if_unchanged
+from plans.worksheet.forms import KPIForm, ObjectiveForm, TacticForm
 from tests.factories import (
     make_kpi,
     make_measurement,
@@ -134,28 +134,28 @@ def test_over_long_text_is_refused(plan: Plan) -> None:
 
 
 def test_quarters_and_next_periods() -> None:
-    q = planning.Quarter.from_key("2026-Q4")
+    q = quarters.Quarter.from_key("2026-Q4")
     assert (q.start, q.end) == (date(2026, 10, 1), date(2026, 12, 31))
     assert q.next().key == "2027-Q1"
-    assert planning.next_period(date(2026, 7, 1), date(2026, 9, 30)) == (
+    assert quarters.next_period(date(2026, 7, 1), date(2026, 9, 30)) == (
         date(2026, 10, 1),
         date(2026, 12, 31),
     )
-    assert planning.next_period(date(2026, 7, 1), date(2026, 7, 31)) == (
+    assert quarters.next_period(date(2026, 7, 1), date(2026, 7, 31)) == (
         date(2026, 8, 1),
         date(2026, 8, 31),
     )
-    assert [x.key for x in planning.quarter_choices(date(2026, 11, 23), ahead=2)] == [
+    assert [x.key for x in quarters.quarter_choices(date(2026, 11, 23), ahead=2)] == [
         "2026-Q4",
         "2027-Q1",
         "2027-Q2",
     ]
     with pytest.raises(ValueError):
-        planning.Quarter.from_key("2026-Q5")
+        quarters.Quarter.from_key("2026-Q5")
 
 
 def _create(audience: str, keys: set[str]) -> Plan:
-    return planning.create_plan(
+    return lifecycle.create_plan(
         workspace=make_workspace(),
         name="New",
         audience=audience,
@@ -168,7 +168,7 @@ def _create(audience: str, keys: set[str]) -> Plan:
 
 
 def test_new_b2b_plan_takes_the_ticked_suggestions(db: None) -> None:
-    keys = planning.preset_item_keys(["b2b"])
+    keys = lifecycle.preset_item_keys(["b2b"])
     plan = _create("b2b", keys - {"b2b-engage-obj-churn"})
     assert plan.status == "draft"
     assert plan.kpis.count() == len([k for k in keys if "-obj-" not in k and "-tac-" not in k])
@@ -180,7 +180,7 @@ def test_new_b2b_plan_takes_the_ticked_suggestions(db: None) -> None:
 
 
 def test_new_plan_for_both_audiences_keeps_kpi_names_unique(db: None) -> None:
-    plan = _create("both", planning.preset_item_keys(["b2c", "b2b"]))
+    plan = _create("both", lifecycle.preset_item_keys(["b2c", "b2b"]))
     names = list(plan.kpis.values_list("name", flat=True))
     assert len(names) == len(set(names))
     assert {"Unique visitors (B2C)", "Unique visitors (B2B)"} <= set(names)
@@ -237,7 +237,7 @@ def test_roll_forward_copies_items_and_takes_last_actuals_as_baselines(plan: Pla
     sheet.strategy, sheet.primary_kpi = "Video first", visitors
     sheet.save()
 
-    new = planning.roll_forward(plan, user=None)
+    new = lifecycle.roll_forward(plan, user=None)
 
     assert new.rolled_from == plan and new.status == "draft"
     assert (new.period_start, new.period_end) == (date(2026, 10, 1), date(2026, 12, 31))
@@ -304,7 +304,7 @@ def test_a_kpi_deleted_from_the_worksheet_stays_out_of_roll_forward_and_goes_wit
     history.delete_item(gone)
     assert list(plan.kpis.all()) == [kept] and KPI.with_deleted.filter(plan=plan).count() == 2
 
-    new = planning.roll_forward(plan, user=None)
+    new = lifecycle.roll_forward(plan, user=None)
     assert [k.name for k in new.kpis.all()] == ["Visitors"]
     assert KPI.with_deleted.filter(plan=new).count() == 1
     assert new.objectives.get().kpi is None

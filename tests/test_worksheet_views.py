@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from plans import planning
+from plans import lifecycle
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic, Workspace
 from tests.factories import (
     make_kpi,
@@ -528,7 +528,7 @@ def test_a_deleted_kpi_disappears_everywhere_until_it_is_restored(
     }
     before = {name: editor_client.get(url).content.decode() for name, url in pages.items()}
     assert all("Visitors" in html for html in before.values())
-    assert "Measured by <strong>Visitors</strong>" in before["worksheet"]
+    assert f'Measured by <strong class="kpi-name-{kpi.pk}">Visitors</strong>' in before["worksheet"]
 
     editor_client.post(reverse("plans-item-delete", args=[plan.pk, "kpi", kpi.pk]), **HX)
     after = {name: editor_client.get(url).content.decode() for name, url in pages.items()}
@@ -565,7 +565,7 @@ def test_a_deleted_kpi_disappears_everywhere_until_it_is_restored(
     assert "Restored “Visitors” in Reach." in response.content.decode()
     again = {name: editor_client.get(url).content.decode() for name, url in pages.items()}
     assert all("Visitors" in html for html in again.values())
-    assert "Measured by <strong>Visitors</strong>" in again["worksheet"]
+    assert f'Measured by <strong class="kpi-name-{kpi.pk}">Visitors</strong>' in again["worksheet"]
     assert f'<option value="{kpi.pk}" selected>Visitors</option>' in again["worksheet"]
     overview = viewer_client.get(pages["worksheet"]).content.decode()
     assert "Primary KPI (funnel volume):</strong> Visitors" in overview
@@ -591,7 +591,7 @@ def test_a_deleted_kpis_name_is_free_and_its_restore_waits_for_it(
 def test_a_save_that_loses_to_a_delete_is_told_it_is_gone(
     editor_client: Client, plan: Plan, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from plans import history, views
+    from plans import history, versioning
 
     if kind == "kpi":
         item: Any = make_kpi(plan=plan, name="Visitors")
@@ -599,13 +599,13 @@ def test_a_save_that_loses_to_a_delete_is_told_it_is_gone(
     else:
         item = make_tactic(plan=plan, title="Ads")
         data = _tactic_data(f"tactic-{item.pk}", version="1")
-    save = views.save_if_unchanged
+    save = versioning.save_if_unchanged
 
     def deleted_first(row: Any, **kwargs: Any) -> bool:  # another user's delete wins the race
         history.delete_item(type(row)._default_manager.get(pk=row.pk))
         return save(row, **kwargs)
 
-    monkeypatch.setattr(views, "save_if_unchanged", deleted_first)
+    monkeypatch.setattr(versioning, "save_if_unchanged", deleted_first)
     url = reverse("plans-item-update", args=[plan.pk, kind, item.pk])
     assert editor_client.post(url, data, **HX).status_code == 404
 
@@ -673,7 +673,7 @@ def test_new_plan_page_offers_the_presets(
 
 
 def test_create_a_b2b_plan_from_the_preset(editor_client: Client, workspace: Workspace) -> None:
-    keys = planning.preset_item_keys(["b2b"])
+    keys = lifecycle.preset_item_keys(["b2b"])
     data = {
         "workspace": str(workspace.pk),
         "name": "FinTrack Q1",

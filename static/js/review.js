@@ -46,7 +46,8 @@
         button.disabled = false;
       }
 
-      fetch(url, { credentials: "same-origin" })
+      // Asking as htmx does, the server answers a refusal with just the options' partial.
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
         .then(function (response) {
           var type = response.headers.get("Content-Type") || "";
           if (response.ok && type.indexOf("application/pdf") === 0) {
@@ -59,18 +60,14 @@
               done.hidden = false;
             });
           }
-          // Invalid options or an export that could not finish: show the page's own message.
+          // Invalid options or an export that could not finish: htmx swaps in the message.
           return response.text().then(function (html) {
             finish();
-            var doc = new DOMParser().parseFromString(html, "text/html");
-            var fresh = doc.getElementById("review-options");
-            var current = document.getElementById("review-options");
-            if (fresh && current) {
-              current.replaceWith(fresh);
-              bind(fresh.querySelector("[data-review-form]"));
-              var alert = fresh.querySelector("[role=alert]");
-              if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); }
-            }
+            htmx.swap("#review-options", html, { swapStyle: "outerHTML" });
+            var fresh = document.getElementById("review-options");
+            bind(fresh.querySelector("[data-review-form]"));
+            var alert = fresh.querySelector("[role=alert]");
+            if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); }
           });
         })
         .catch(function () {

@@ -1,9 +1,8 @@
-// Keeps the worksheet in step while htmx replaces one part of it at a time.
-//
-// Keyboard and screen-reader users keep their place: the replaced part had the focus, so the
-// browser would drop it to the top of the page; it goes back to the same control, the first
-// field of a form that came back (its first error if any), or, when a row was deleted, to the
-// next row. Section counts and the objectives' KPI names follow the rows they describe.
+// Keyboard and screen-reader users keep their place while htmx replaces one part of the
+// worksheet at a time: the replaced part had the focus, so the browser would drop it to the top
+// of the page; it goes back to the same control, the first field of a form that came back (its
+// first error if any), or, when a row was deleted, to the next row. What the page shows stays
+// the server's: counts and KPI names arrive in the responses as out-of-band swaps.
 (function () {
   "use strict";
   var FIELDS = "input:not([type=hidden]), select, textarea";
@@ -47,16 +46,20 @@
     var active = document.activeElement;
     if (active && active !== document.body) return; // still in place
     var holder = place.id && document.getElementById(place.id);
-    var target = null;
     if (holder) {
-      target = pick(holder, ERRORS)
+      var target = pick(holder, ERRORS)
         || (place.submitted || holder.querySelector(".item-form") ? pick(holder, FIELDS) : null)
         || pick(holder, place.control)
         || pick(holder, FOCUSABLE);
+      if (target) target.focus();
     } else {
-      target = pick(place.beside && document.getElementById(place.beside), FOCUSABLE)
-        || pick(place.section, "summary");
+      focusBeside(place);
     }
+  }
+
+  function focusBeside(place) {
+    var target = pick(place.beside && document.getElementById(place.beside), FOCUSABLE)
+      || pick(place.section, "summary");
     if (target) target.focus();
   }
 
@@ -70,46 +73,24 @@
     }
   });
 
-  // Section counts follow the rows: added, deleted or moved without a reload.
-  function syncCounts() {
-    document.querySelectorAll(".kind-section").forEach(function (section) {
-      var count = section.querySelector(".count-inline");
-      if (count) count.textContent = "(" + section.querySelectorAll("li.item-row").length + ")";
-    });
-  }
-
-  // An objective names the KPI that measures it: a rename shows at once, a delete unlinks it
-  // (a deleted KPI's links wait, hidden, for a restore).
-  function syncKpiNames() {
-    document.querySelectorAll("[data-measured-by]").forEach(function (link) {
-      var kpi = document.getElementById("kpi-" + link.dataset.measuredBy);
-      if (!kpi) {
-        link.textContent = "No KPI linked";
-        link.classList.add("muted");
-        link.removeAttribute("data-measured-by");
-      } else if (kpi.dataset.name) {  // not while the KPI's own edit form is open
-        link.querySelector("strong").textContent = kpi.dataset.name;
-      }
-    });
-  }
-
   // Each request restores its own focus once: other requests settling meanwhile (the stage
   // counts refresh after every change) leave it alone.
-  function afterSwap(xhr) {
-    var place = xhr && places.get(xhr);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var place = places.get(event.detail.xhr);
     if (place) {
-      places.delete(xhr);
+      places.delete(event.detail.xhr);
       restoreFocus(place);
     }
-    syncCounts();
-    syncKpiNames();
-  }
-  document.addEventListener("htmx:afterSettle", function (event) { afterSwap(event.detail.xhr); });
-  // A row replaced by nothing (deleted) settles on a detached element, whose events never reach
-  // the document: check again once htmx is done (it settles 20 ms after the swap).
+  });
+  // A confirmed delete takes its row away, and the swap then settles on the detached row,
+  // where no event reaches the page: move the focus beside the row before it goes.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    window.setTimeout(function () { afterSwap(xhr); }, 60);
+    var detail = event.detail, place = places.get(detail.xhr);
+    var row = detail.target && detail.target.closest && detail.target.closest("li.item-row.confirming");
+    if (place && row && detail.shouldSwap && detail.requestConfig.verb === "post") {
+      places.delete(detail.xhr);
+      focusBeside(place);
+    }
   });
 
   // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would.

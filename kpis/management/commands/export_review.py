@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis import review, review_charts
+from kpis.review import charts as review_charts
+from kpis.review import export as review
 from plans.models import Plan, Stage
 
 

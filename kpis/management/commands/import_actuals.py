@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kpis.csv_import import ImportRefused, commit_actuals, preview_actuals
+from kpis.actuals.csv_import import ImportRefused, commit_actuals, preview_actuals
 from plans.access import ARCHIVED_MESSAGE
 from plans.models import Plan, PlanStatus
 

@@ -16,10 +16,8 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,8 @@ import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
 from choreographer.utils import get_browser_path
+
+from kpis.review.errors import ChartsUnavailable, Deadline
 
 # plotly passes its (empty) browser options on every call; with a server running they are moot.
 warnings.filterwarnings("ignore", message="The kopts argument is ignored", category=UserWarning)
@@ -38,42 +38,6 @@ _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 _lock = threading.Lock()
 _cache: OrderedDict[str, str] = OrderedDict()
 _pending: threading.Thread | None = None  # a call that outlived its caller's deadline
-
-
-class ReviewError(Exception):
-    """An export that cannot finish; the message says why, for people."""
-
-
-class ChartsUnavailable(ReviewError):
-    """The charts cannot be drawn; the message says why and what to do, for people."""
-
-
-class ExportTimeout(ReviewError):
-    """The export ran past its time bound; the message is for people."""
-
-
-@dataclass
-class Deadline:
-    """A time bound shared by every step of one export."""
-
-    seconds: float
-    started: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.started = time.monotonic()
-
-    def remaining(self) -> float:
-        return self.seconds - (time.monotonic() - self.started)
-
-    def expired(self, step: str) -> ExportTimeout:
-        return ExportTimeout(
-            f"Making the PDF took longer than {self.seconds:g} seconds and was stopped "
-            f"while {step}. Try again with fewer stages or a shorter period."
-        )
-
-    def check(self, step: str) -> None:
-        if self.remaining() <= 0:
-            raise self.expired(step)
 
 
 _STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from kpis import charts
+from kpis.dashboards import charts
+from kpis.dashboards.funnel import FunnelStep
+from kpis.dashboards.progress import expected_value
+from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, StageSummary
 from kpis.formatting import with_unit
-from kpis.funnel import FunnelStep
-from kpis.progress import expected_value
-from kpis.snapshot import KPIStatus, PlanSnapshot, StageSummary
 
 
 @dataclass(frozen=True)

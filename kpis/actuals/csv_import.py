@@ -1,4 +1,4 @@
-"""CSV import and export of actuals: one set of rules for the web page and `import_actuals`.
+"""CSV import of actuals: one set of rules for the web page and `import_actuals`.
 
 The contract (../shared/DESIGN.md): header `kpi,date,value,note`; `kpi` is a KPI's name within
 the plan; ISO dates; `.` decimals; UTF-8 with or without BOM. A file is read and checked row by
@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kpis.actuals.recording import Actual, ChangedMeanwhile, record_actuals
 from kpis.models import Measurement, Source
 from plans.models import KPI, Plan
 
@@ -283,57 +280,24 @@ def _checked(value: T | None) -> T:
 def commit_actuals(plan: Plan, preview: Preview, *, user: User | None) -> ImportResult:
     """Write every row of an error-free preview, with history, in one transaction.
 
-    Raises ImportRefused, with nothing written, when a row changed since the preview.
+    Raises ImportRefused, with nothing written, when a value was added or deleted since.
     """
     if not preview.ok:
         raise ValueError("Only a file without errors can be imported.")
+    actuals = [
+        Actual(kpi=_checked(row.kpi), on=_checked(row.on), value=_checked(row.value), note=row.note)
+        for row in preview.rows
+    ]
+    expected = {(_checked(row.kpi).pk, _checked(row.on)): row.existing_id for row in preview.rows}
     try:
-        with transaction.atomic():
-            return _write(preview, user)
-    except (IntegrityError, KeyError):  # a value added or deleted since the preview
+        recorded = record_actuals(actuals, source=Source.CSV, user=user, expected=expected)
+    except ChangedMeanwhile:
         raise ImportRefused(CHANGED_MEANWHILE) from None
-
-
-def _write(preview: Preview, user: User | None) -> ImportResult:
-    new = [row for row in preview.rows if row.action == "new"]
-    changed = [row for row in preview.rows if row.action == "update"]
-    bulk_create_with_history(
-        [
-            Measurement(
-                kpi=row.kpi,
-                date=_checked(row.on),
-                value=_checked(row.value),
-                note=row.note,
-                source=Source.CSV,
-                recorded_by=user,
-            )
-            for row in new
-        ],
-        Measurement,
-        default_user=user,
-        default_change_reason="CSV import",
+    return ImportResult(
+        created=len(recorded.created),
+        updated=len(recorded.updated),
+        unchanged=len(recorded.unchanged),
     )
-    if changed:
-        now = timezone.now()
-        current = Measurement.objects.in_bulk([row.existing_id for row in changed])
-        updated = []
-        for row in changed:
-            measurement = current[_checked(row.existing_id)]
-            measurement.value = _checked(row.value)
-            measurement.note = row.note or measurement.note
-            measurement.source = Source.CSV
-            measurement.recorded_by = user
-            measurement.recorded_at = now
-            measurement.version += 1  # an edit form opened before the import is now stale
-            updated.append(measurement)
-        bulk_update_with_history(
-            updated,
-            Measurement,
-            ["value", "note", "source", "recorded_by", "recorded_at", "version"],
-            default_user=user,
-            default_change_reason="CSV import",
-        )
-    return ImportResult(created=len(new), updated=len(changed), unchanged=preview.count("same"))
 
 
 def import_actuals(
@@ -344,35 +308,3 @@ def import_actuals(
     if not preview.ok:
         return preview, None
     return preview, commit_actuals(plan, preview, user=user)
-
-
-def safe_cell(value: str) -> str:
-    """A text cell that spreadsheet programs show as text, never run as a formula."""
-    if value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def export_rows(measurements: Iterable[Measurement]) -> Iterable[list[str]]:
-    """Rows in the import format, the header first, so an export can be imported again."""
-    yield list(HEADER)
-    for m in measurements:
-        yield [
-            safe_cell(m.kpi.name),
-            m.date.isoformat(),
-            format(m.value.normalize(), "f"),
-            safe_cell(m.note),
-        ]
-
-
-def export_csv(plan: Plan) -> str:
-    measurements = (
-        Measurement.objects.of_live_kpis()
-        .filter(kpi__plan=plan)
-        .select_related("kpi")
-        .order_by("kpi__stage", "kpi__position", "kpi__name", "date")
-    )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(export_rows(measurements))
-    return out.getvalue()

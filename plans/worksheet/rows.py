@@ -1,21 +1,21 @@
 """What the worksheet shows and how its rows move: audience groups, forms, order, counts.
 
-The page builds everything from the lists `plans.content.load_stages` fetched; the fragments
-fetch only the one list they need.
+The page builds everything from the lists `load_stages` fetched; the fragments fetch only the
+one list they need.
 """
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from plans.content import StageContent
-from plans.forms import ITEM_FORMS, StageItemForm, VersionedForm, WorksheetForm
-from plans.models import KPI, Audience, ItemAudience, Objective, Plan, Stage, Tactic, Versioned
-from plans.versioning import attname
+from plans.models import KPI, Audience, ItemAudience, Objective, Plan, Stage, StageWorksheet, Tactic
+from plans.presets import StagePreset
+from plans.worksheet.content import load_stages
+from plans.worksheet.forms import ITEM_FORMS, StageItemForm, WorksheetForm
 
 Item = KPI | Objective | Tactic
 
@@ -38,11 +38,9 @@ class ItemKind:
 
     def queryset(self, plan: Plan | None) -> QuerySet[Any]:
         rows = self.model._default_manager.select_related(*self.related)
+        if self.model is KPI:  # whether objectives show its name (in the same query)
+            rows = rows.annotate(measures=Exists(Objective.objects.filter(kpi=OuterRef("pk"))))
         return rows.filter(plan=plan) if plan is not None else rows
-
-    def copy(self, item: Item) -> Item:
-        """The row as loaded, kept aside before a form writes the user's input into it."""
-        return copy.copy(item)
 
     def siblings(self, plan: Plan, stage: str, group: str) -> list[Item]:
         rows = self.queryset(plan).filter(stage=stage)
@@ -149,53 +147,74 @@ def item_form(
     return form
 
 
+def edit_form_for(plan: Plan, item: Item) -> Callable[[Any, Item], StageItemForm]:
+    """What `versioning.edit` builds the form of an existing row with (its choices loaded once)."""
+    kind = item_kind_of(item).key
+    choices = choices_for(plan, kind, item.stage)
+    return lambda data, row: item_form(plan, kind, row.stage, data, choices=choices, instance=row)
+
+
+def item_kind_of(item: Item) -> ItemKind:
+    return next(kind for kind in KINDS.values() if isinstance(item, kind.model))
+
+
+def stage_notes_form(
+    worksheet: StageWorksheet, data: Any = None, *, kpis: list[KPI]
+) -> WorksheetForm:
+    return WorksheetForm(data, instance=worksheet, kpis=kpis, prefix=f"ws-{worksheet.stage}")
+
+
 def next_position(items: list[Any]) -> int:
     return max((item.position for item in items), default=-1) + 1
 
 
-def build_sections(plan: Plan, content: StageContent) -> list[KindSection]:
-    lists: dict[str, list[Any]] = {
-        "objective": content.objectives,
-        "tactic": content.tactics,
-        "kpi": content.kpis,
-    }
-    return [
-        KindSection(kind, groups_for(plan, lists[key]), next_position(lists[key]))
-        for key, kind in KINDS.items()
-    ]
+@dataclass
+class StagePage:
+    """A stage as the worksheet shows it: its notes (a form for editors) and its item lists."""
+
+    stage: Stage
+    worksheet: StageWorksheet
+    presets: list[tuple[str, StagePreset]]
+    sections: list[KindSection]
+    form: WorksheetForm | None
 
 
-def worksheet_form(content: StageContent) -> WorksheetForm:
-    return WorksheetForm(
-        instance=content.worksheet, kpis=content.kpis, prefix=f"ws-{content.stage.value}"
-    )
+def stage_pages(plan: Plan, *, editable: bool) -> list[StagePage]:
+    pages = []
+    for content in load_stages(plan):
+        lists: dict[str, list[Any]] = {
+            "objective": content.objectives,
+            "tactic": content.tactics,
+            "kpi": content.kpis,
+        }
+        sections = [
+            KindSection(kind, groups_for(plan, lists[key]), next_position(lists[key]))
+            for key, kind in KINDS.items()
+        ]
+        form = stage_notes_form(content.worksheet, kpis=content.kpis) if editable else None
+        pages.append(StagePage(content.stage, content.worksheet, content.presets, sections, form))
+    return pages
 
 
-def stage_counts(plan: Plan) -> list[tuple[Stage, int]]:
-    """Objectives, tactics and KPIs per stage, for the stage navigation (three queries)."""
-    counts = dict.fromkeys(Stage.values, 0)
-    for rows in (plan.objectives, plan.tactics, plan.kpis):
-        for row in rows.order_by().values("stage").annotate(n=Count("id")):
-            counts[row["stage"]] += row["n"]
-    return [(stage, counts[stage.value]) for stage in Stage]
+def nav_counts(pages: list[StagePage]) -> list[tuple[Stage, int]]:
+    return [(page.stage, sum(section.count for section in page.sections)) for page in pages]
 
 
-def _shown(row: Versioned, name: str) -> str:
-    value = getattr(row, name)
-    if getattr(value, "deleted_at", None):  # a link to a KPI deleted from the worksheet
-        value = None
-    display = getattr(row, f"get_{name}_display", None)
-    if callable(display):
-        value = display()
-    return "—" if value is None or value == "" else str(value)
+@dataclass(frozen=True)
+class SectionCount:
+    stage: str
+    kind: ItemKind
+    count: int
 
 
-def conflict_rows(current: Versioned, form: VersionedForm) -> list[tuple[str, str]]:
-    """Label and current value of each field someone else changed from what this form holds."""
-    mine = form.instance
-    rows = []
-    for name in form.model_fields():
-        field = attname(current, name)
-        if getattr(current, field) != getattr(mine, field):
-            rows.append((str(form.fields[name].label or name), _shown(current, name)))
-    return rows
+def stage_counts(plan: Plan) -> tuple[list[tuple[Stage, int]], list[SectionCount]]:
+    """Items per stage for the stage navigation, and per stage and kind for the section
+    headings (three queries)."""
+    counts = {(stage, key): 0 for stage in Stage.values for key in KINDS}
+    for key, kind in KINDS.items():
+        rows = kind.model._default_manager.filter(plan=plan).order_by()
+        for row in rows.values("stage").annotate(n=Count("id")):
+            counts[row["stage"], key] = row["n"]
+    nav = [(stage, sum(counts[stage.value, key] for key in KINDS)) for stage in Stage]
+    sections = [SectionCount(stage, KINDS[key], n) for (stage, key), n in counts.items()]
+    return nav, sections

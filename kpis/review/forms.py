@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kpis.review import PAPER_SIZES, ReviewOptions
+from kpis.review.export import PAPER_SIZES, ReviewOptions
 from plans.models import Audience, Plan, Stage
 
 AUDIENCE_CHOICES = [

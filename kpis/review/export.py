@@ -23,19 +23,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from weasyprint import HTML
 
-from kpis import charts, formatting
-from kpis.progress import Status
-from kpis.review_charts import (
-    ChartsUnavailable,
-    Deadline,
-    ExportTimeout,
-    ReviewError,
-    render_svgs,
-)
-from kpis.review_fetcher import BASE_URL, ReviewURLFetcher, static_url
-from kpis.snapshot import KPIStatus, PlanSnapshot, plan_snapshot
-from plans.content import StageContent, load_stages
+from kpis import formatting
+from kpis.dashboards import charts
+from kpis.dashboards.progress import Status
+from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, plan_snapshot
+from kpis.review.charts import render_svgs
+from kpis.review.errors import ChartsUnavailable, Deadline, ExportTimeout, ReviewError
+from kpis.review.fetcher import BASE_URL, ReviewURLFetcher, static_url
 from plans.models import KPI, Audience, Plan, Stage, Tactic, TacticStatus
+from plans.worksheet.content import StageContent, load_stages
 
 __all__ = [
     "PAPER_SIZES",

@@ -21,9 +21,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from kpis.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
+from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
+from kpis.dashboards.progress import Progress, Status, progress, summarise
 from kpis.models import Measurement
-from kpis.progress import Progress, Status, progress, summarise
 from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic
 
 NO_CHANNEL = "No channel"

@@ -4,36 +4,35 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from kpis import review
-from kpis.review_forms import ReviewOptionsForm
+from kpis.review import export as review
+from kpis.review.forms import ReviewOptionsForm
 from plans import access
 from plans.models import Plan
-from race_planner.http import HtmxHttpRequest
+from race_planner.htmx import for_htmx
+from race_planner.http import AuthedRequest
 
 logger = logging.getLogger(__name__)
 
 
 def _options_page(
-    request: HtmxHttpRequest,
+    request: AuthedRequest,
     plan: Plan,
     form: ReviewOptionsForm,
     *,
     error: str = "",
     status: int = 200,
-) -> HttpResponse:
+) -> TemplateResponse:
     context = {"plan": plan, "form": form, "error": error}
-    template = "kpis/review/options.html#options" if request.htmx else "kpis/review/options.html"
-    return render(request, template, context, status=status)
+    return TemplateResponse(request, "kpis/review/options.html", context, status=status)
 
 
 @require_GET
-@login_required
-def review_options(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
+@for_htmx(use_partial="options")
+def review_options(request: AuthedRequest, plan_id: int) -> TemplateResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
     # Links from the dashboard carry its filters (start, end, audience) as the starting point.
     initial: dict[str, object] = {
@@ -47,8 +46,9 @@ def review_options(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
-def review_pdf(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
+@for_htmx(use_partial="options")
+def review_pdf(request: AuthedRequest, plan_id: int) -> HttpResponse:
+    """The PDF; the options page with what is wrong when the options or the export fail."""
     plan = access.plan_for_viewer(request.user, plan_id)
     form = ReviewOptionsForm(request.GET, plan=plan)
     if not form.is_valid():

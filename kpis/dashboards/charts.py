@@ -18,10 +18,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from kpis.dashboards.funnel import FunnelStep
+from kpis.dashboards.progress import expected_value
+from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot
 from kpis.formatting import percent
-from kpis.funnel import FunnelStep
-from kpis.progress import expected_value
-from kpis.snapshot import KPIStatus, PlanSnapshot
 from plans.models import Stage
 
 # Colours follow static/css/app.css so charts and pages speak the same language.

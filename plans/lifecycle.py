@@ -1,15 +1,17 @@
-"""Starting plans: quarters, a new plan from the audience presets, and rolling a plan forward."""
+"""A plan's life: made from the audience presets, rolled forward into the next period.
+
+Rolling forward sends `rolling_forward` so the measuring side can set the copied KPIs'
+baselines from their last actuals without this side knowing what an actual is.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 
 from plans.models import (
     KPI,
@@ -23,77 +25,10 @@ from plans.models import (
     Tactic,
     TacticStatus,
     Workspace,
-    measurement_model,
 )
 from plans.presets import StagePreset, stage_preset
-
-# --------------------------------------------------------------------------------------------
-# Quarters
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int  # 1..4
-
-    @property
-    def key(self) -> str:
-        return f"{self.year}-Q{self.number}"
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> date:
-        return self.next().start - timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        return f"Q{self.number} {self.year} ({self.start:%-d %b} – {self.end:%-d %b})"
-
-    def next(self) -> Quarter:
-        if self.number == 4:
-            return Quarter(self.year + 1, 1)
-        return Quarter(self.year, self.number + 1)
-
-    @classmethod
-    def containing(cls, day: date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @classmethod
-    def from_key(cls, key: str) -> Quarter:
-        """Parse "2026-Q3"; ValueError for anything else."""
-        year, _, number = key.partition("-Q")
-        quarter = cls(int(year), int(number))
-        if not 1 <= quarter.number <= 4 or not 2000 <= quarter.year <= 2100:
-            raise ValueError(key)
-        return quarter
-
-
-def quarter_choices(today: date, *, ahead: int = 4) -> list[Quarter]:
-    """The current quarter and the next few, for the new-plan form."""
-    quarter = Quarter.containing(today)
-    quarters = [quarter]
-    for _ in range(ahead):
-        quarter = quarter.next()
-        quarters.append(quarter)
-    return quarters
-
-
-def next_period(start: date, end: date) -> tuple[date, date]:
-    """The period after [start, end]: the next quarter when it is one, else as long again."""
-    quarter = Quarter.containing(start)
-    if quarter.start == start and quarter.end == end:
-        following = quarter.next()
-        return following.start, following.end
-    return end + timedelta(days=1), end + (end - start) + timedelta(days=1)
-
-
-# --------------------------------------------------------------------------------------------
-# A new plan from the presets
-# --------------------------------------------------------------------------------------------
+from plans.quarters import Quarter, next_period
+from plans.signals import rolling_forward
 
 
 def preset_item_keys(audiences: Collection[str]) -> set[str]:
@@ -218,17 +153,6 @@ def _add_preset_items(
 # --------------------------------------------------------------------------------------------
 
 
-def kpis_with_last_actual(plan: Plan) -> list[KPI]:
-    """The plan's KPIs, each with `last_actual`: its latest measured value, or None."""
-    latest = (
-        measurement_model()
-        ._default_manager.filter(kpi=OuterRef("pk"))
-        .order_by("-date")
-        .values("value")[:1]
-    )
-    return list(plan.kpis.annotate(last_actual=Subquery(latest)).order_by("stage", "position"))
-
-
 def _shift(day: date | None, delta: timedelta, plan: Plan) -> date | None:
     """A date moved into the new period; dropped when it would fall outside it."""
     if day is None:
@@ -257,9 +181,9 @@ def roll_forward_name(plan: Plan, start: date, end: date) -> str:
 def roll_forward(plan: Plan, *, user: User | None) -> Plan:
     """A new draft for the period after `plan`: same stages, objectives, tactics and KPIs.
 
-    KPI baselines become the last actual values (the old baseline when nothing was measured);
-    no actuals are copied; tactics start again as planned with nothing spent; the new plan
-    links back to the old one through `rolled_from`.
+    KPIs keep their baseline unless a `rolling_forward` receiver changes it (the measuring side
+    makes it the last actual); no actuals are copied; tactics start again as planned with
+    nothing spent; the new plan links back to the old one through `rolled_from`.
     """
     start, end = next_period(plan.period_start, plan.period_end)
     delta = start - plan.period_start
@@ -276,13 +200,14 @@ def roll_forward(plan: Plan, *, user: User | None) -> Plan:
         rolled_from=plan,
     )
     kpis: dict[int, KPI] = {}
-    for kpi in kpis_with_last_actual(plan):
+    for kpi in plan.kpis.order_by("stage", "position"):
         old_id = kpi.pk
-        last = getattr(kpi, "last_actual", None)
         _as_new_row(kpi, new)
-        kpi.baseline = last if last is not None else kpi.baseline
-        kpi.save()
         kpis[old_id] = kpi
+    # Receivers may adjust the copies before they are saved (new baselines from actuals).
+    rolling_forward.send(sender=Plan, old=plan, new=new, kpi_map=kpis)
+    for kpi in kpis.values():
+        kpi.save()
     objectives: dict[int, Objective] = {}
     for objective in plan.objectives.order_by("stage", "position"):
         old_id = objective.pk

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Warning, register
 
-from kpis.review_charts import NO_BROWSER_MESSAGE, browser_path
+from kpis.review.charts import NO_BROWSER_MESSAGE, browser_path
 
 
 @register()

@@ -1,0 +1,136 @@
+"""Forms of the dashboards: filters of a plan's dashboard and of the portfolio, the calculator."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from kpis.dashboards.progress import Status
+from plans.models import Plan, PlanStatus, Workspace
+from plans.quarters import Quarter
+from race_planner.forms import DATE_INPUT
+
+
+class DashboardFilterForm(forms.Form):
+    start = forms.DateField(label="From", required=False, widget=DATE_INPUT)
+    end = forms.DateField(label="To", required=False, widget=DATE_INPUT)
+    audience = forms.ChoiceField(
+        label="Audience",
+        required=False,
+        choices=[("", "B2C and B2B"), ("b2c", "B2C only"), ("b2b", "B2B only")],
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["start"].widget.attrs.update(min=plan.period_start, max=plan.period_end)
+        self.fields["end"].widget.attrs.update(min=plan.period_start, max=plan.period_end)
+        if plan.audience != "both":
+            del self.fields["audience"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end of the period must be on or after its start.")
+        return cleaned
+
+    def period(self) -> tuple[date | None, date | None, str | None]:
+        """(start, end, audience) to hand to plan_snapshot; the whole plan when invalid."""
+        if not self.is_valid():
+            return None, None, None
+        data = self.cleaned_data
+        return data.get("start"), data.get("end"), data.get("audience") or None
+
+
+class PortfolioFilterForm(forms.Form):
+    workspace = forms.ModelChoiceField(
+        queryset=Workspace.objects.none(), required=False, empty_label="All workspaces"
+    )
+    status = forms.ChoiceField(
+        label="KPI status",
+        required=False,
+        choices=[("", "Any KPI status"), *[(s.value, s.label) for s in Status]],
+    )
+    plan_status = forms.ChoiceField(
+        label="Plan state", required=False, choices=[("", "Any state"), *PlanStatus.choices]
+    )
+    quarter = forms.ChoiceField(label="Quarter", required=False)
+
+    def __init__(self, *args: Any, workspaces: Any, quarters: list[Quarter], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        workspace_field = self.fields["workspace"]
+        assert isinstance(workspace_field, forms.ModelChoiceField)
+        workspace_field.queryset = workspaces
+        self.quarters = {quarter.key: quarter for quarter in quarters}
+        quarter_field = self.fields["quarter"]
+        assert isinstance(quarter_field, forms.ChoiceField)
+        quarter_field.choices = [("", "Any quarter")] + [
+            (q.key, f"Q{q.number} {q.year}") for q in quarters
+        ]
+
+    def filter(self, plans: QuerySet[Plan]) -> QuerySet[Plan]:
+        """The plans that pass the filters; all of them when the filters are invalid."""
+        if not self.is_valid():
+            return plans
+        data = self.cleaned_data
+        if data["workspace"]:
+            plans = plans.filter(workspace=data["workspace"])
+        if data["plan_status"]:
+            plans = plans.filter(status=data["plan_status"])
+        if data["quarter"]:
+            quarter = self.quarters[data["quarter"]]
+            plans = plans.filter(period_start__lte=quarter.end, period_end__gte=quarter.start)
+        return plans
+
+    @property
+    def kpi_status(self) -> str:
+        return self.cleaned_data.get("status", "") if self.is_valid() else ""
+
+
+def _rate_field(label: str, *, initial: int) -> forms.DecimalField:
+    """A conversion rate entered in percent, above 0 and at most 100."""
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal("0.01"),
+        max_value=100,
+        max_digits=6,
+        decimal_places=3,
+        initial=Decimal(initial),
+    )
+
+
+class ReverseCalculatorForm(forms.Form):
+    target_kind = forms.ChoiceField(
+        label="Start from",
+        choices=[("customers", "A customer target"), ("revenue", "A revenue target")],
+        initial="customers",
+        widget=forms.RadioSelect,
+    )
+    customers = forms.DecimalField(
+        label="Customers wanted", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    revenue = forms.DecimalField(
+        label="Revenue wanted", required=False, min_value=0, max_digits=16, decimal_places=2
+    )
+    average_order_value = forms.DecimalField(
+        label="Average order value", required=False, max_digits=14, decimal_places=2
+    )
+    lead_to_customer = _rate_field("Lead-to-customer rate (%)", initial=10)
+    visitor_to_lead = _rate_field("Visitor-to-lead rate (%)", initial=3)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("target_kind") == "revenue":
+            if cleaned.get("revenue") is None:
+                self.add_error("revenue", "Enter the revenue you want to reach.")
+            aov = cleaned.get("average_order_value")
+            if aov is None or aov <= 0:
+                self.add_error("average_order_value", "Enter an average order value above 0.")
+        elif cleaned.get("target_kind") == "customers" and cleaned.get("customers") is None:
+            self.add_error("customers", "Enter the number of customers you want.")
+        return cleaned

@@ -1,0 +1,78 @@
+"""Dashboards and the reverse funnel calculator: pages that read and change nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+
+from kpis.dashboards.board import build_dashboard
+from kpis.dashboards.forms import DashboardFilterForm, PortfolioFilterForm, ReverseCalculatorForm
+from kpis.dashboards.funnel import ReverseResult, reverse_funnel
+from kpis.dashboards.snapshot import plan_snapshot, portfolio
+from plans import access
+from plans.quarters import Quarter
+from race_planner.htmx import for_htmx
+from race_planner.http import AuthedRequest
+
+PLANS_PER_PAGE = 25
+
+
+@require_GET
+@for_htmx(use_partial="body")
+def dashboard(request: AuthedRequest, plan_id: int) -> TemplateResponse:
+    plan = access.plan_for_viewer(request.user, plan_id)
+    form = DashboardFilterForm(
+        request.GET or None,
+        plan=plan,
+        initial={"start": plan.period_start, "end": plan.period_end},
+    )
+    start, end, audience = form.period()
+    board = build_dashboard(plan_snapshot(plan, start=start, end=end, audience=audience))
+    context = {"plan": plan, "form": form, "board": board, "can_edit": access.can_edit(plan)}
+    return TemplateResponse(request, "kpis/dashboard.html", context)
+
+
+@require_GET
+@for_htmx(use_partial="results")
+def portfolio_dashboard(request: AuthedRequest) -> TemplateResponse:
+    visible = access.visible_plans(request.user).select_related("workspace")
+    starts = visible.values_list("period_start", flat=True)
+    quarters = sorted({Quarter.containing(day) for day in starts}, key=lambda q: q.start)
+    form = PortfolioFilterForm(
+        request.GET or None,
+        workspaces=access.workspaces_for(request.user),
+        quarters=quarters[::-1],
+    )
+    plans = form.filter(visible.order_by("workspace__name", "-period_start", "name"))
+    rows = [
+        row
+        for row in portfolio(list(plans))
+        if row.status == form.kpi_status or not form.kpi_status
+    ]
+    page = Paginator(rows, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "total": len(rows)}
+    return TemplateResponse(request, "kpis/portfolio.html", context)
+
+
+@require_GET
+@for_htmx(use_partial="result")
+def reverse_calculator(request: AuthedRequest) -> TemplateResponse:
+    form = ReverseCalculatorForm(request.GET or None)
+    result: ReverseResult | None = None
+    if form.is_valid():
+        data = form.cleaned_data
+        revenue_first = data["target_kind"] == "revenue"
+        result = reverse_funnel(
+            customers=None if revenue_first else data["customers"],
+            revenue=data["revenue"] if revenue_first else None,
+            average_order_value=data["average_order_value"] if revenue_first else None,
+            lead_to_customer_rate=data["lead_to_customer"] / Decimal(100),
+            visitor_to_lead_rate=data["visitor_to_lead"] / Decimal(100),
+        )
+    context = {"form": form, "result": result}
+    return TemplateResponse(request, "kpis/reverse_calculator.html", context)

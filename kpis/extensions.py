@@ -1,0 +1,66 @@
+"""What the measuring side adds to the planning side, connected in `KpisConfig.ready()`.
+
+The planning side never names actuals; it offers extension points and this module fills them:
+the Dashboard and Export PDF buttons on a plan, the actuals deleted with a plan, the actuals in
+a plan's history, and baselines taken from the last actuals when a plan is rolled forward.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Subquery
+from django.template.defaultfilters import pluralize
+
+from kpis.models import Measurement
+from plans import extensions, history
+from plans.models import KPI, Plan
+from plans.signals import rolling_forward
+
+
+def _recorded_actuals(plan: Plan) -> list[str]:
+    """Deleted KPIs' actuals included: they go with the plan too."""
+    count = Measurement.objects.filter(kpi__plan=plan).count()
+    return [f"{count} recorded actual{pluralize(count)}"]
+
+
+def _actual_title(record: Any, names: history.Names) -> str:
+    kpi = names["kpi"].get(record.kpi_id, "a KPI")
+    return f"Actual of “{kpi}” for {record.date:%-d %b %Y}"
+
+
+def _actual_records(plan: Plan) -> Any:
+    """By way of the plan's KPIs, deleted ones included."""
+    kpis = history.history_of(KPI).filter(plan_id=plan.pk).values("id")
+    return history.history_of(Measurement).filter(kpi_id__in=kpis)
+
+
+ACTUALS_IN_HISTORY = history.HistoryKind(
+    "actual",
+    Measurement,
+    _actual_records,
+    _actual_title,
+    owner="kpi",
+    skipped=frozenset({"recorded_at", "recorded_by"}),
+    # New actuals are listed on the actuals page; the history shows corrections and deletions.
+    shows_created=False,
+)
+
+
+def baselines_from_last_actuals(
+    sender: type[Plan], *, old: Plan, new: Plan, kpi_map: dict[int, KPI], **kwargs: Any
+) -> None:
+    """A rolled-forward KPI starts from where the old one got to (its baseline when unmeasured)."""
+    latest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-date").values("value")[:1]
+    last = KPI.objects.filter(pk__in=kpi_map).annotate(last=Subquery(latest)).values("pk", "last")
+    for row in last:
+        if row["last"] is not None:
+            kpi_map[row["pk"]].baseline = row["last"]
+
+
+def connect() -> None:
+    extensions.add_plan_link("Dashboard", "kpis-dashboard")
+    extensions.add_plan_link("Export PDF", "kpis-review")
+    extensions.add_delete_summary(_recorded_actuals)
+    history.register_kind(ACTUALS_IN_HISTORY)
+    rolling_forward.connect(baselines_from_last_actuals, sender=Plan, dispatch_uid="kpis-baselines")

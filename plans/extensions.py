@@ -1,0 +1,82 @@
+"""Where other parts of the app add to the planning side's pages without it importing them.
+
+The planning side knows plans, stages and their items, nothing of what is measured against
+them. The measuring side (`kpis`) registers here in its `AppConfig.ready()`: the buttons it
+adds to a plan's header, and what it deletes along with a plan. History kinds register with
+`plans.history.register_kind`; changes to a plan's life are announced by `plans.signals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+
+from plans.models import KPI, Plan
+
+
+@dataclass(frozen=True)
+class PlanLink:
+    label: str  # says what it does: "Export PDF"
+    url_name: str  # a URL name that takes the plan's id
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+_plan_links: list[PlanLink] = []
+# Each returns sentences such as "42 recorded actuals" for the plan delete page.
+_delete_summaries: list[Callable[[Plan], list[str]]] = []
+
+
+def add_plan_link(label: str, url_name: str) -> None:
+    link = PlanLink(label, url_name)
+    if link not in _plan_links:  # ready() may run more than once in tests
+        _plan_links.append(link)
+
+
+def plan_links(plan: Plan) -> list[Link]:
+    """The buttons other features add to a plan's header, in the order they registered."""
+    return [Link(link.label, reverse(link.url_name, args=[plan.pk])) for link in _plan_links]
+
+
+def add_delete_summary(summary: Callable[[Plan], list[str]]) -> None:
+    if summary not in _delete_summaries:
+        _delete_summaries.append(summary)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{pluralize(count)}"
+
+
+def _own_rows(plan: Plan) -> list[str]:
+    """The plan's objectives, tactics and KPIs; deleted KPIs that could still come back too."""
+    kpis = KPI.with_deleted.filter(plan=plan).aggregate(
+        live=Count("id", filter=Q(deleted_at__isnull=True)),
+        deleted=Count("id", filter=Q(deleted_at__isnull=False)),
+    )
+    items = ", ".join(
+        [
+            _counted(plan.objectives.count(), "objective"),
+            _counted(plan.tactics.count(), "tactic"),
+        ]
+    )
+    lines = [f"{items} and {kpis['live']} KPI{pluralize(kpis['live'])}"]
+    if kpis["deleted"]:
+        deleted = _counted(kpis["deleted"], "deleted KPI")
+        lines.append(f"{deleted} that could still be restored from the history")
+    return lines
+
+
+def delete_summary(plan: Plan) -> list[str]:
+    """What goes with the plan when it is deleted, one line a kind of thing."""
+    lines = ["the notes of its five stage worksheets", *_own_rows(plan)]
+    for summary in _delete_summaries:
+        lines.extend(summary(plan))
+    return lines
