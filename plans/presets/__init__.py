@@ -99,12 +99,10 @@ class _File:
         """Value as a table of exactly these fields: a misspelt field must not be ignored."""
         if not isinstance(value, dict):
             self.fail(where, "expected a table")
-        missing = [name for name in fields if name not in value]
-        unexpected = [name for name in value if name not in fields + optional]
-        if missing:
-            self.fail(where, f"missing {', '.join(missing)}")
-        if unexpected:
-            self.fail(where, f"unexpected {', '.join(unexpected)}")
+        problems = [f"missing {name}" for name in fields if name not in value]
+        problems += [f"unexpected {name}" for name in value if name not in fields + optional]
+        if problems:
+            self.fail(where, ", ".join(problems))
         return value
 
     def text(
