@@ -1,15 +1,21 @@
 """Consistency checks for plans.presets (pure data, no database)."""
 
+import dataclasses
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from plans.presets import (
     AUDIENCES,
+    DATA_DIR,
     PRESETS,
     KPIPreset,
     StagePreset,
     kpi_preset,
+    load_presets,
     stage_preset,
 )
 
@@ -151,3 +157,150 @@ def test_presets_are_frozen() -> None:
     preset = stage_preset("b2c", "reach")
     with pytest.raises(AttributeError):
         preset.aim = "changed"  # type: ignore[misc]
+
+
+# The data files --------------------------------------------------------------------------------
+
+
+def _data_texts() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(DATA_DIR.glob("*.toml")))
+
+
+def test_module_presets_are_what_the_loader_builds_from_the_data_folder() -> None:
+    assert load_presets(DATA_DIR).presets == PRESETS
+
+
+def test_every_stage_kpi_is_a_library_entry_under_its_own_key() -> None:
+    data = load_presets(DATA_DIR)
+    for _, preset in _all_presets():
+        for kpi in preset.kpis:
+            entry = data.library[data.kpi_sources[kpi.key]]
+            assert dataclasses.replace(entry, key=kpi.key) == kpi
+
+
+def test_shared_kpi_definitions_are_written_once() -> None:
+    data = load_presets(DATA_DIR)
+    entries = [(kpi.name, kpi.definition) for kpi in data.library.values()]
+    assert len(entries) == len(set(entries))
+    # Both audiences' NPS come from the same entry, whose definition is in one place only.
+    b2c_nps, b2b_nps = "b2c-plan-net-promoter-score", "b2b-plan-net-promoter-score"
+    assert data.kpi_sources[b2c_nps] == data.kpi_sources[b2b_nps] == "net-promoter-score"
+    assert kpi_preset(b2c_nps).definition == kpi_preset(b2b_nps).definition
+    assert _data_texts().count(kpi_preset(b2c_nps).definition) == 1
+
+
+def test_stage_aims_are_shared_and_written_once() -> None:
+    texts = _data_texts()
+    for stage in STAGE_ORDER:
+        aims = {PRESETS[audience][stage].aim for audience in AUDIENCES}
+        assert len(aims) == 1, stage
+        assert texts.count(aims.pop()) == 1, stage
+
+
+def _copy_of_data(tmp_path: Path) -> Path:
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    for path in DATA_DIR.glob("*.toml"):
+        shutil.copy(path, folder)
+    return folder
+
+
+def test_loader_reads_any_folder(tmp_path: Path) -> None:
+    assert load_presets(_copy_of_data(tmp_path)).presets == PRESETS
+
+
+# (file, text, replacement, what the error must name)
+BROKEN_DATA = [
+    pytest.param(
+        "kpis.toml",
+        'unit = "score"',
+        'unit = "stars"',
+        ["kpis.toml", "net-promoter-score.unit", "'stars'"],
+        id="unknown-unit",
+    ),
+    pytest.param(
+        "kpis.toml",
+        '[churn-rate]\nname = "Churn rate"\nunit = "percent"\ndirection = "down"',
+        '[churn-rate]\nname = "Churn rate"\nunit = "percent"\ndirection = "sideways"',
+        ["kpis.toml", "churn-rate.direction", "'sideways'"],
+        id="unknown-direction",
+    ),
+    pytest.param(
+        "b2c.toml",
+        'channel = "TikTok"\nmedia = "earned"',
+        'channel = "TikTok"\nmedia = "viral"',
+        ["b2c.toml", "b2c-reach-tac-creators.media", "'viral'"],
+        id="unknown-media",
+    ),
+    pytest.param(
+        "b2b.toml",
+        'key = "b2b-plan-net-promoter-score", kpi = "net-promoter-score"',
+        'key = "b2b-plan-net-promoter-score", kpi = "net-promotor-score"',
+        ["b2b.toml", "b2b-plan-net-promoter-score", "'net-promotor-score' is not in kpis.toml"],
+        id="dangling-library-reference",
+    ),
+    pytest.param(
+        "b2c.toml",
+        'kpi_key = "b2c-plan-net-promoter-score"',
+        'kpi_key = "b2c-reach-unique-visitors"',
+        ["b2c.toml", "b2c-plan-obj-nps", "'b2c-reach-unique-visitors'"],
+        id="objective-kpi-from-another-stage",
+    ),
+    pytest.param(
+        "b2b.toml",
+        'primary_kpi_key = "b2b-act-mqls"',
+        'primary_kpi_key = "b2b-act-mql"',
+        ["b2b.toml", "act", "primary_kpi_key 'b2b-act-mql'"],
+        id="primary-kpi-not-in-stage",
+    ),
+    pytest.param(
+        "b2b.toml",
+        'key = "b2b-plan-tac-nps"',
+        'key = "b2c-plan-tac-nps-survey"',
+        ["b2b.toml", "b2c-plan-tac-nps-survey", "duplicate", "b2c.toml"],
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "b2c.toml",
+        'strategy_hint = "e.g. Grow',
+        'stratgey_hint = "e.g. Grow',
+        ["b2c.toml", "plan", "missing strategy_hint", "unexpected stratgey_hint"],
+        id="misspelt-field",
+    ),
+    pytest.param(
+        "kpis.toml",
+        "[orders]\n",
+        '[spare]\nname = "Spare"\nunit = "count"\ndirection = "up"\ndefinition = "Unused"\n\n[orders]\n',
+        ["kpis.toml", "spare", "not used"],
+        id="unused-library-entry",
+    ),
+    pytest.param(
+        "stages.toml",
+        "[engage]",
+        "[retain]",
+        ["stages.toml", "engage"],
+        id="missing-stage",
+    ),
+    pytest.param(
+        "kpis.toml",
+        "[orders]\n",
+        "[orders\n",
+        ["kpis.toml"],
+        id="not-toml",
+    ),
+]
+
+
+@pytest.mark.parametrize(("filename", "text", "replacement", "named"), BROKEN_DATA)
+def test_broken_data_is_refused_naming_the_problem(
+    tmp_path: Path, filename: str, text: str, replacement: str, named: list[str]
+) -> None:
+    folder = _copy_of_data(tmp_path)
+    path = folder / filename
+    original = path.read_text(encoding="utf-8")
+    assert original.count(text) == 1, "the edit must hit exactly one place"
+    path.write_text(original.replace(text, replacement), encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured) as refused:
+        load_presets(folder)
+    for part in named:
+        assert part in str(refused.value)
