@@ -27,7 +27,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from kpis.demo import seed_demo  # noqa: E402
+from demo.seeding import seed_demo  # noqa: E402
 from kpis.review import charts as review_charts  # noqa: E402
 from kpis.review.export import Review, export_review  # noqa: E402
 from plans.models import Plan  # noqa: E402

@@ -6,9 +6,11 @@ baselines from their last actuals without this side knowing what an actual is.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -60,6 +62,14 @@ def kpi_names(audiences: list[str], chosen: Collection[str]) -> dict[str, str]:
     return names
 
 
+# Completes a suggested objective, tactic or KPI before it is saved (the demo's numbers).
+FillIn = Callable[[KPI | Objective | Tactic], None]
+
+
+def _as_suggested(row: KPI | Objective | Tactic) -> None:
+    """New plans take the suggestions as they are."""
+
+
 @transaction.atomic
 def create_plan(
     *,
@@ -71,8 +81,15 @@ def create_plan(
     currency: str,
     created_by: User | None,
     preset_keys: Collection[str] = (),
+    status: str = PlanStatus.DRAFT,
+    summary: str = "",
+    fill_in: FillIn = _as_suggested,
 ) -> Plan:
-    """A draft plan with the chosen suggestions of its audience's presets (none: a blank plan)."""
+    """A plan with the chosen suggestions of its audience's presets (none: a blank plan).
+
+    Items are made stage by stage in RACE order, KPIs first, then objectives, then tactics,
+    each passed to `fill_in` just before it is saved.
+    """
     plan = Plan.objects.create(
         workspace=workspace,
         name=name,
@@ -81,7 +98,8 @@ def create_plan(
         period_end=period_end,
         currency=currency,
         created_by=created_by,
-        status=PlanStatus.DRAFT,
+        status=status,
+        summary=summary,
     )
     chosen = set(preset_keys)
     audiences = plan.audiences
@@ -91,61 +109,67 @@ def create_plan(
         tag = audience_key if plan.audience == Audience.BOTH else ItemAudience.ALL
         for stage in Stage.values:
             preset = stage_preset(audience_key, stage)
-            _add_preset_items(plan, preset, tag, chosen, names, worksheets[stage])
+            suggested = _Suggested(plan, preset, tag, chosen, fill_in)
+            suggested.add(names, worksheets[stage])
     return plan
 
 
-def _add_preset_items(
-    plan: Plan,
-    preset: StagePreset,
-    tag: str,
-    chosen: set[str],
-    names: dict[str, str],
-    worksheet: StageWorksheet,
-) -> None:
-    kpis: dict[str, KPI] = {}
-    for position, kpi_preset in enumerate(preset.kpis):
-        if kpi_preset.key not in chosen:
-            continue
-        kpis[kpi_preset.key] = KPI.objects.create(
-            plan=plan,
-            stage=preset.stage,
-            audience=tag,
-            name=names[kpi_preset.key],
-            unit=kpi_preset.unit,
-            direction=kpi_preset.direction,
-            target=0,
-            definition=kpi_preset.definition,
-            preset_key=kpi_preset.key,
-            position=position,
+Row = TypeVar("Row", KPI, Objective, Tactic)
+
+
+@dataclass
+class _Suggested:
+    """The chosen suggestions of one stage's preset, added to a plan."""
+
+    plan: Plan
+    preset: StagePreset
+    tag: str  # the items' audience
+    chosen: set[str]
+    fill_in: FillIn
+
+    def add(self, names: dict[str, str], worksheet: StageWorksheet) -> None:
+        kpis = self._save_chosen(
+            self.preset.kpis,
+            lambda k: KPI(
+                name=names[k.key],
+                unit=k.unit,
+                direction=k.direction,
+                target=0,
+                definition=k.definition,
+                preset_key=k.key,
+            ),
         )
-    for position, objective in enumerate(preset.objectives):
-        if objective.key in chosen:
-            Objective.objects.create(
-                plan=plan,
-                stage=preset.stage,
-                audience=tag,
-                title=objective.title,
-                description=objective.description,
-                kpi=kpis.get(objective.kpi_key or ""),
-                position=position,
-            )
-    for position, tactic in enumerate(preset.tactics):
-        if tactic.key in chosen:
-            Tactic.objects.create(
-                plan=plan,
-                stage=preset.stage,
-                audience=tag,
-                title=tactic.title,
-                description=tactic.description,
-                channel=tactic.channel,
-                media=tactic.media,
-                position=position,
-            )
-    primary = kpis.get(preset.primary_kpi_key)
-    if primary and worksheet.primary_kpi_id is None:  # for both audiences: B2C's comes first
-        worksheet.primary_kpi = primary
-        worksheet.save()
+        self._save_chosen(
+            self.preset.objectives,
+            lambda o: Objective(
+                title=o.title, description=o.description, kpi=kpis.get(o.kpi_key or "")
+            ),
+        )
+        self._save_chosen(
+            self.preset.tactics,
+            lambda t: Tactic(
+                title=t.title, description=t.description, channel=t.channel, media=t.media
+            ),
+        )
+        primary = kpis.get(self.preset.primary_kpi_key)
+        if primary and worksheet.primary_kpi_id is None:  # for both audiences: B2C's comes first
+            worksheet.primary_kpi = primary
+            worksheet.save()
+
+    def _save_chosen(
+        self, suggestions: Sequence[Any], make: Callable[[Any], Row]
+    ) -> dict[str, Row]:
+        """Save a row for each chosen suggestion, at the suggestion's place in the list."""
+        saved = {}
+        for position, suggestion in enumerate(suggestions):
+            if suggestion.key in self.chosen:
+                row = make(suggestion)
+                row.plan, row.stage, row.audience = self.plan, self.preset.stage, self.tag
+                row.position = position
+                self.fill_in(row)
+                row.save()
+                saved[suggestion.key] = row
+        return saved
 
 
 # --------------------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "csp",
     "plans",
     "kpis",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -132,9 +132,18 @@ def make_measurement(
     )
 
 
+def fill_worksheet(plan: Plan, *, per_stage: int) -> None:
+    """`per_stage` KPIs, objectives measured by them and tactics serving those, in every stage."""
+    for stage in ("plan", "reach", "act", "convert", "engage"):
+        for i in range(per_stage):
+            kpi = make_kpi(plan=plan, stage=stage, name=f"{stage} KPI {i}", position=i)
+            objective = make_objective(plan=plan, stage=stage, kpi=kpi, position=i)
+            make_tactic(plan=plan, stage=stage, objective=objective, position=i)
+
+
 def make_demo_plan(*, name: str = "GreenStyle – online boutique growth") -> Plan:
     """The seeded demo plan, for tests that need a full quarter of data."""
-    from kpis.demo import seed_demo
+    from demo.seeding import seed_demo
 
     seed_demo(today=date(2026, 11, 23))
     return Plan.objects.select_related("workspace").get(name=name)

@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
-from kpis.demo import seed_demo
+from demo.seeding import seed_demo
 
 PROJECT_APPS = {"plans", "kpis"}
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from kpis.demo import seed_demo
+from demo.seeding import seed_demo
 from plans.models import Plan
 
 GREENSTYLE = "GreenStyle – online boutique growth"

@@ -1,6 +1,6 @@
 from playwright.sync_api import Page, expect
 
-from kpis.demo import seed_demo
+from demo.seeding import seed_demo
 
 
 def test_marketer_logs_in_and_sees_both_demo_plans(

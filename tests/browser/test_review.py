@@ -2,7 +2,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from kpis.demo import seed_demo
+from demo.seeding import seed_demo
 from tests.review_helpers import page_count, pdf_text
 
 

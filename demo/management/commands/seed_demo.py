@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kpis.demo import seed_demo
+from demo.seeding import seed_demo
 
 
 class Command(BaseCommand):

@@ -1,11 +1,12 @@
 """Demo data: workspace "Demo" with a B2C and a B2B plan, each with a quarter of weekly actuals.
 
-Built from the presets so the demo shows what a new plan looks like once it is filled in.
+Built the way a user builds a plan (`create_plan` from the presets, actuals through
+`record_actuals`), so the demo shows what a new plan looks like once it is filled in.
 Idempotent: users, workspace and plans are looked up by name and left alone when they exist.
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,9 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
-from kpis.models import Measurement, Source
+from kpis.actuals.recording import Actual, record_actuals
+from kpis.models import Source
+from plans.lifecycle import create_plan
 from plans.models import (
     KPI,
     Audience,
@@ -219,81 +221,86 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
 
 def _create_plan(demo: DemoPlan, workspace: Workspace, author: User, today: date) -> Plan:
     start, end = demo_period(today)
-    plan = Plan.objects.create(
+    filler = _DemoFiller(demo, start, end)
+    plan = create_plan(
         workspace=workspace,
         name=demo.name,
         audience=demo.audience,
         period_start=start,
         period_end=end,
-        status=PlanStatus.ACTIVE,
         currency=demo.currency,
-        summary=demo.summary,
         created_by=author,
+        preset_keys=_chosen(demo),
+        status=PlanStatus.ACTIVE,
+        summary=demo.summary,
+        fill_in=filler.fill_in,
     )
-    rng = random.Random(demo.name)  # noqa: S311 -- demo noise, the same on every machine
-    budget_index = 0
-    for stage in Stage:
-        preset = stage_preset(demo.audience, stage.value)
-        kpis: dict[str, KPI] = {}
-        for position, kpi_preset in enumerate(preset.kpis):
-            story = demo.kpis.get(kpi_preset.key)
-            if story is None:
-                continue
-            kpis[kpi_preset.key] = KPI.objects.create(
-                plan=plan,
-                stage=stage,
-                name=kpi_preset.name,
-                unit=kpi_preset.unit,
-                direction=kpi_preset.direction,
-                baseline=Decimal(story.baseline),
-                target=Decimal(story.target),
-                definition=kpi_preset.definition,
-                preset_key=kpi_preset.key,
-                position=position,
-            )
-            _add_actuals(kpis[kpi_preset.key], story, start, rng)
-        opportunity, strategy, actions = demo.texts[stage.value]
+    for stage, (opportunity, strategy, actions) in demo.texts.items():
         StageWorksheet.objects.filter(plan=plan, stage=stage).update(
-            opportunity=opportunity,
-            strategy=strategy,
-            actions=actions,
-            primary_kpi=kpis.get(preset.primary_kpi_key),
+            opportunity=opportunity, strategy=strategy, actions=actions
         )
-        objectives = [
-            Objective.objects.create(
-                plan=plan,
-                stage=stage,
-                title=_objective_title(objective.title, kpis.get(objective.kpi_key or ""), demo),
-                description=objective.description,
-                kpi=kpis.get(objective.kpi_key or ""),
-                target_date=end,
-                position=position,
-            )
-            for position, objective in enumerate(preset.objectives)
-        ]
-        for position, tactic in enumerate(preset.tactics):
-            planned = Decimal(demo.budgets[budget_index % len(demo.budgets)])
-            budget_index += 1
-            progress = Decimal(rng.choice(("0.35", "0.6", "0.8", "0.95", "1.05")))
-            Tactic.objects.create(
-                plan=plan,
-                stage=stage,
-                title=tactic.title,
-                description=tactic.description,
-                channel=tactic.channel,
-                media=tactic.media,
-                owner=demo.owners[budget_index % len(demo.owners)],
-                budget_planned=planned,
-                budget_spent=(planned * progress).quantize(Decimal("1")),
-                start_date=start + timedelta(weeks=position),
-                end_date=end,
-                status=TacticStatus.DONE
-                if position == 0 and stage == Stage.PLAN
-                else (TacticStatus.RUNNING if position < 2 else TacticStatus.PLANNED),
-                objective=objectives[position % len(objectives)] if objectives else None,
-                position=position,
-            )
+    record_actuals(filler.actuals, source=Source.MANUAL, user=None)
     return plan
+
+
+def _chosen(demo: DemoPlan) -> set[str]:
+    """The demo's KPIs and every suggested objective and tactic."""
+    keys = set(demo.kpis)
+    for stage in Stage.values:
+        preset = stage_preset(demo.audience, stage)
+        keys.update(o.key for o in preset.objectives)
+        keys.update(t.key for t in preset.tactics)
+    return keys
+
+
+@dataclass
+class _DemoFiller:
+    """Fills in the suggested items as a team would after a quarter: numbers, owners, budgets.
+
+    One random stream, seeded by the plan's name, drawn in the order the items are made, so
+    the demo is the same on every machine.
+    """
+
+    demo: DemoPlan
+    start: date
+    end: date
+    actuals: list[Actual] = field(default_factory=list)
+    objectives: dict[str, list[Objective]] = field(default_factory=dict)
+    budget_index: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.demo.name)  # noqa: S311 -- demo noise, not secrets
+
+    def fill_in(self, row: KPI | Objective | Tactic) -> None:
+        if isinstance(row, KPI):
+            self._kpi(row)
+        elif isinstance(row, Objective):
+            row.title = _objective_title(row.title, row.measured_by, self.demo)
+            row.target_date = self.end
+            self.objectives.setdefault(row.stage, []).append(row)
+        else:
+            self._tactic(row)
+
+    def _kpi(self, kpi: KPI) -> None:
+        story = self.demo.kpis[kpi.preset_key]
+        kpi.baseline, kpi.target = Decimal(story.baseline), Decimal(story.target)
+        self.actuals.extend(_weekly_actuals(kpi, story, self.start, self.rng))
+
+    def _tactic(self, tactic: Tactic) -> None:
+        demo, position = self.demo, tactic.position
+        planned = Decimal(demo.budgets[self.budget_index % len(demo.budgets)])
+        self.budget_index += 1
+        progress = Decimal(self.rng.choice(("0.35", "0.6", "0.8", "0.95", "1.05")))
+        tactic.owner = demo.owners[self.budget_index % len(demo.owners)]
+        tactic.budget_planned = planned
+        tactic.budget_spent = (planned * progress).quantize(Decimal("1"))
+        tactic.start_date, tactic.end_date = self.start + timedelta(weeks=position), self.end
+        if position == 0 and tactic.stage == Stage.PLAN:
+            tactic.status = TacticStatus.DONE
+        else:
+            tactic.status = TacticStatus.RUNNING if position < 2 else TacticStatus.PLANNED
+        objectives = self.objectives.get(tactic.stage, [])
+        tactic.objective = objectives[position % len(objectives)] if objectives else None
 
 
 def _objective_title(preset_title: str, kpi: KPI | None, demo: DemoPlan) -> str:
@@ -318,23 +325,18 @@ def _shown(value: Decimal, unit: str, demo: DemoPlan) -> str:
     return f"{number} %" if unit == "percent" else number
 
 
-def _add_actuals(kpi: KPI, story: KPIStory, start: date, rng: random.Random) -> None:
+def _weekly_actuals(kpi: KPI, story: KPIStory, start: date, rng: random.Random) -> list[Actual]:
     """Weekly actuals moving from the baseline toward `achieved` of the planned change, with noise."""
     baseline, target = float(kpi.baseline), float(kpi.target)
     change = target - baseline
     places = 0 if kpi.unit == "count" else 2
-    rows = []
+    actuals = []
     for week in range(WEEKS):
         share = (week + 1) / WEEKS * story.achieved
         noise = rng.uniform(-0.04, 0.04) * abs(change)
         value = round(baseline + change * share + noise, places)
-        rows.append(
-            Measurement(
-                kpi=kpi,
-                date=start + timedelta(weeks=week),
-                value=Decimal(str(value)),
-                source=Source.MANUAL,
-                note="Weekly check-in" if week % 4 else "Monthly report",
-            )
+        note = "Weekly check-in" if week % 4 else "Monthly report"
+        actuals.append(
+            Actual(kpi=kpi, on=start + timedelta(weeks=week), value=Decimal(str(value)), note=note)
         )
-    bulk_create_with_history(rows, Measurement)  # so a later correction shows old → new
+    return actuals

@@ -4,7 +4,7 @@ from datetime import date
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from kpis.demo import WEEKS, seed_demo
+from demo.seeding import WEEKS, seed_demo
 from kpis.models import Measurement
 from plans.models import KPI, Membership, Objective, Plan, Stage, StageWorksheet, Tactic
 
