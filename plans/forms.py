@@ -17,7 +17,7 @@ from plans.models import Audience, Plan, Stage, Workspace
 from plans.presets import AUDIENCES, stage_preset
 from plans.quarters import Quarter, quarter_choices
 from plans.versioning import VersionedForm
-from race_planner.forms import DATE_INPUT, set_choices
+from race_planner.forms import DATE_INPUT, end_not_before_start, set_choices
 
 CURRENCY_HELP = "Three-letter ISO code, e.g. EUR, USD, GBP."
 
@@ -29,10 +29,9 @@ def _currency(value: str) -> str:
     return code
 
 
-def _period(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
-    start, end = cleaned.get("period_start"), cleaned.get("period_end")
-    if start and end and end < start:
-        form.add_error("period_end", "The period cannot end before it starts.")
+def _period(form: forms.BaseForm) -> None:
+    message = "The period cannot end before it starts."
+    end_not_before_start(form, "period_start", "period_end", message)
 
 
 @dataclass
@@ -139,7 +138,7 @@ class PlanCreateForm(forms.Form):
             for name in ("period_start", "period_end"):
                 if not cleaned.get(name) and name not in self.errors:
                     self.add_error(name, "Pick a quarter above, or give both dates.")
-            _period(self, cleaned)
+            _period(self)
         return cleaned
 
     def plan_kwargs(self) -> dict[str, Any]:
@@ -179,7 +178,7 @@ class PlanSettingsForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        _period(self, cleaned)
+        _period(self)
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and not self.errors and self.instance.pk:
             self._keep_dates_inside(start, end)

@@ -20,3 +20,10 @@ def whole_number(text: str) -> int | None:
         return int(text) if text.isascii() else None
     except ValueError:
         return None
+
+
+def end_not_before_start(form: forms.BaseForm, start: str, end: str, message: str) -> None:
+    """After cleaning: an error on the `end` field when both dates are given and it comes first."""
+    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if first and last and last < first:
+        form.add_error(end, message)

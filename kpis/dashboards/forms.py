@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from kpis.dashboards.progress import Status
 from plans.models import Plan, PlanStatus, Workspace
 from plans.quarters import Quarter
-from race_planner.forms import DATE_INPUT
+from race_planner.forms import DATE_INPUT, end_not_before_start
 
 
 class DashboardFilterForm(forms.Form):
@@ -34,9 +34,9 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The end of the period must be on or after its start.")
+        end_not_before_start(
+            self, "start", "end", "The end of the period must be on or after its start."
+        )
         return cleaned
 
     def period(self) -> tuple[date | None, date | None, str | None]:

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from plans.models import KPI, Audience, ItemAudience, Objective, Plan, StageWorksheet, Tactic, Unit
 from plans.presets import stage_preset
 from plans.versioning import VersionedForm
-from race_planner.forms import DATE_INPUT, set_choices
+from race_planner.forms import DATE_INPUT, end_not_before_start, set_choices
 
 
 def _choice_lookup(field: forms.Field, rows: Sequence[Any], label: str) -> dict[str, Any]:
@@ -163,9 +163,8 @@ class TacticForm(StageItemForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date cannot be before the start date.")
+        message = "The end date cannot be before the start date."
+        end_not_before_start(self, "start_date", "end_date", message)
         return cleaned
 
 

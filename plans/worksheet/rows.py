@@ -147,6 +147,14 @@ def item_form(
     return form
 
 
+def add_item(form: StageItemForm, plan: Plan, stage: str) -> Item:
+    """Save the form's new row in the stage, where the form says (the end of its list)."""
+    item: Item = form.save(commit=False)
+    item.plan, item.stage, item.position = plan, stage, form.cleaned_data.get("position") or 0
+    item.save()
+    return item
+
+
 def edit_form_for(plan: Plan, item: Item) -> Callable[[Any, Item], StageItemForm]:
     """What `versioning.edit` builds the form of an existing row with (its choices loaded once)."""
     kind = item_kind_of(item).key

@@ -24,6 +24,7 @@ from plans.worksheet.rows import (
     KINDS,
     Item,
     ItemKind,
+    add_item,
     choices_for,
     edit_form_for,
     group_of,
@@ -52,6 +53,12 @@ def _kind(kind: str) -> ItemKind:
     if kind not in KINDS:
         raise Http404("No such kind of item")
     return KINDS[kind]
+
+
+def _stage(stage: str) -> str:
+    if stage not in Stage.values:
+        raise Http404("No such stage")
+    return stage
 
 
 def _item_url(plan: Plan, anchor: str) -> str:
@@ -121,17 +128,13 @@ def primary_kpi_field(request: AuthedRequest, plan_id: int, worksheet_id: int) -
 @for_htmx(use_partial="item-add-form")
 def item_create(request: AuthedRequest, plan_id: int, stage: str, kind: str) -> HttpResponse:
     plan, item_kind = access.plan_for_editor(request.user, plan_id), _kind(kind)
-    if stage not in Stage.values:
-        raise Http404("No such stage")
-    choices = choices_for(plan, kind, stage)
+    choices = choices_for(plan, kind, _stage(stage))
     position = whole_number(request.GET.get("position", ""))
     form = item_form(plan, kind, stage, request.POST or None, choices=choices, position=position)
     context = _context(plan, form=form, kind=item_kind, stage=stage)
     if request.method != "POST" or not form.is_valid():
         return TemplateResponse(request, ITEM_FORM, context)
-    item = form.save(commit=False)
-    item.plan, item.stage, item.position = plan, stage, form.cleaned_data.get("position") or 0
-    item.save()
+    item = add_item(form, plan, stage)
     if not request.htmx:
         messages.success(
             request, f"{item_kind.title} “{item}” added to {item.get_stage_display()}."

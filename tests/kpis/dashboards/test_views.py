@@ -271,7 +271,7 @@ def test_vendored_plotly_is_the_installed_plotly() -> None:
     import plotly
 
     installed = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    vendored = Path(__file__).resolve().parent.parent / "static" / "vendor" / "plotly.min.js"
+    vendored = Path(__file__).resolve().parents[3] / "static" / "vendor" / "plotly.min.js"
     assert vendored.read_bytes() == installed.read_bytes(), (
         "Copy plotly/package_data/plotly.min.js to static/vendor/ after upgrading plotly."
     )

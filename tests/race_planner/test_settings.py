@@ -12,7 +12,7 @@ from django.urls import reverse
 # Subprocesses with production settings: the same on any database, so run once (SQLite pass).
 pytestmark = pytest.mark.database_independent
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _clean_environ() -> dict[str, str]:
