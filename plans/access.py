@@ -50,14 +50,18 @@ def role_in(user: AnyUser, workspace_id: int) -> Role | None:
     return Role(role) if role else None
 
 
+def _role_in(workspace: OuterRef, user: User) -> Subquery:
+    """The user's role in the workspace of the row being fetched, in the same query."""
+    return Subquery(Membership.objects.filter(workspace=workspace, user=user).values("role")[:1])
+
+
 def _plan_with_role(user: AnyUser, plan_id: int) -> Plan:
     """The plan with `member_role` annotated (one query); 404 for anyone outside its workspace."""
     if not user.is_authenticated:
         raise Http404("No such plan")
-    role = Membership.objects.filter(workspace=OuterRef("workspace"), user=user).values("role")[:1]
     plan = (
         Plan.objects.select_related("workspace")
-        .annotate(member_role=Subquery(role))
+        .annotate(member_role=_role_in(OuterRef("workspace"), user))
         .filter(pk=plan_id, member_role__isnull=False)
         .first()
     )
@@ -120,12 +124,9 @@ def item_for_editor(user: AnyUser, queryset: QuerySet[_Item], plan_id: int, item
     """
     if not user.is_authenticated:
         raise Http404("No such item")
-    role = Membership.objects.filter(workspace=OuterRef("plan__workspace"), user=user).values(
-        "role"
-    )[:1]
     item = (
         queryset.select_related("plan__workspace")
-        .annotate(member_role=Subquery(role))
+        .annotate(member_role=_role_in(OuterRef("plan__workspace"), user))
         .filter(pk=item_id, plan_id=plan_id, member_role__isnull=False)
         .first()
     )

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
+from django.urls import reverse
 
 from plans import lifecycle
 from plans.models import Audience, Plan, Stage, Workspace
@@ -81,6 +82,17 @@ class PlanCreateForm(forms.Form):
         if len(workspaces) == 1:
             self.fields["workspace"].widget = forms.HiddenInput()
             self.fields["workspace"].initial = str(workspaces[0].pk)
+        # Choosing an audience shows its suggestions (htmx; without it, "Show suggestions").
+        self.fields["audience"].widget.attrs.update(
+            {
+                "hx-post": reverse("plans-create"),
+                "hx-trigger": "change",
+                "hx-target": "#preset-picker",
+                "hx-swap": "outerHTML",
+                "hx-vals": '{"refresh": "1"}',
+                "hx-include": "closest form",
+            }
+        )
         quarters = quarter_choices(today)
         set_choices(
             self.fields["quarter"],
