@@ -1,21 +1,22 @@
 """What the measuring side adds to the planning side, connected in `KpisConfig.ready()`.
 
 The planning side never names actuals; it offers extension points and this module fills them:
-the Dashboard and Export PDF buttons on a plan, the actuals deleted with a plan, the actuals in
-a plan's history, and baselines taken from the last actuals when a plan is rolled forward.
+the portfolio in the top navigation, the Dashboard and Export PDF buttons on a plan, the actuals
+deleted with a plan, the actuals in a plan's history, and baselines taken from the last actuals
+when a plan is rolled forward.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import pluralize
 
 from kpis.models import Measurement
 from plans import extensions, history
 from plans.models import KPI, Plan
 from plans.signals import rolling_forward
+from race_planner.navigation import add_nav_link
 
 
 def _recorded_actuals(plan: Plan) -> list[str]:
@@ -51,14 +52,13 @@ def baselines_from_last_actuals(
     sender: type[Plan], *, old: Plan, new: Plan, kpi_map: dict[int, KPI], **kwargs: Any
 ) -> None:
     """A rolled-forward KPI starts from where the old one got to (its baseline when unmeasured)."""
-    latest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-date").values("value")[:1]
-    last = KPI.objects.filter(pk__in=kpi_map).annotate(last=Subquery(latest)).values("pk", "last")
-    for row in last:
-        if row["last"] is not None:
-            kpi_map[row["pk"]].baseline = row["last"]
+    latest = Measurement.objects.filter(kpi_id__in=kpi_map).order_by("kpi_id", "date")
+    for kpi_id, value in latest.values_list("kpi_id", "value"):
+        kpi_map[kpi_id].baseline = value  # later dates overwrite earlier ones
 
 
 def connect() -> None:
+    add_nav_link("Dashboard", "kpis-portfolio")
     extensions.add_plan_link("Dashboard", "kpis-dashboard")
     extensions.add_plan_link("Export PDF", "kpis-review")
     extensions.add_delete_summary(_recorded_actuals)

@@ -39,17 +39,6 @@ def workspaces_for(user: AnyUser, *, writable: bool = False) -> QuerySet[Workspa
     return Workspace.objects.filter(pk__in=memberships.values("workspace"))
 
 
-def role_in(user: AnyUser, workspace_id: int) -> Role | None:
-    if not user.is_authenticated:
-        return None
-    role = (
-        Membership.objects.filter(user=user, workspace_id=workspace_id)
-        .values_list("role", flat=True)
-        .first()
-    )
-    return Role(role) if role else None
-
-
 def _role_in(workspace: OuterRef, user: User) -> Subquery:
     """The user's role in the workspace of the row being fetched, in the same query."""
     return Subquery(Membership.objects.filter(workspace=workspace, user=user).values("role")[:1])

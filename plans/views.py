@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plans import access, extensions, history, lifecycle, versioning
 from plans.forms import PlanCreateForm, PlanSettingsForm
-from plans.models import PlanStatus
+from plans.models import Plan, PlanStatus
 from plans.quarters import next_period
 from race_planner.forms import whole_number
 from race_planner.htmx import for_htmx
@@ -61,7 +61,7 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
 def plan_settings(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = access.plan_for_editor(request.user, plan_id, archived_ok=True)
     if request.method == "POST" and "archive" in request.POST:
-        return _archive(request, plan_id)
+        return _archive(request, plan)
     context = {"plan": plan, "is_admin": access.member_role(plan) == "admin"}
     if request.method == "GET":
         return TemplateResponse(
@@ -77,8 +77,7 @@ def plan_settings(request: AuthedRequest, plan_id: int) -> HttpResponse:
     return TemplateResponse(request, "plans/plan_settings.html", context)
 
 
-def _archive(request: AuthedRequest, plan_id: int) -> HttpResponse:
-    plan = access.plan_for_editor(request.user, plan_id, archived_ok=True)
+def _archive(request: AuthedRequest, plan: Plan) -> HttpResponse:
     plan.status = PlanStatus.ARCHIVED
     expected = whole_number(request.POST.get("version", "")) or 0
     if versioning.save_if_unchanged(plan, expected_version=expected, fields=["status"]):

@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
 
 from race_planner.http import AuthedRequest
 
@@ -38,6 +39,8 @@ def for_htmx(*, use_partial: str) -> Callable[[View], View]:
             response = view(request, *args, **kwargs)
             if isinstance(response, Fragment) or not isinstance(response, TemplateResponse):
                 return response
+            # The same URL answers with a page or a part of it: caches must tell them apart.
+            patch_vary_headers(response, ["HX-Request"])
             if wants_partial(request):
                 response.template_name = partial_name(str(response.template_name), use_partial)
             return response

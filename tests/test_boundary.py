@@ -7,18 +7,21 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANNING_SIDE = ("plans", "race_planner", "templates/plans")
+PLANNING_SIDE = ("plans", "race_planner", "templates/plans", "templates/base.html")
 FORBIDDEN = re.compile(r"measurements?|recorded_at|recorded_by|kpis-|_meta\.get_field", re.I)
 
 
 def mentions_of_the_measuring_side(folder: Path) -> list[str]:
     found = []
-    for path in sorted(folder.rglob("*")):
+    paths = [folder] if folder.is_file() else sorted(folder.rglob("*"))
+    for path in paths:
         if path.suffix not in {".py", ".html", ".toml"} or "migrations" in path.parts:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if FORBIDDEN.search(line):
-                found.append(f"{path.relative_to(folder)}:{number}: {line.strip()}")
+                found.append(
+                    f"{path.name if path == folder else path.relative_to(folder)}:{number}: {line.strip()}"
+                )
     return found
 
 

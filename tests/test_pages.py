@@ -117,3 +117,9 @@ def test_an_expired_security_token_is_explained_in_our_words(editor, plan: Plan)
     assert response.status_code == 403 and "security token has expired" in html
     assert "data-reason" in html and "Reload the page" in html
     assert not plan.tactics.exists()
+
+
+def test_logging_out_works_after_the_session_expired(client: Client) -> None:
+    """A tab left open past the session: Log out still lands on the login page."""
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")

@@ -15,10 +15,6 @@ class StageContent:
     kpis: list[KPI] = field(default_factory=list)
     presets: list[tuple[str, StagePreset]] = field(default_factory=list)
 
-    @property
-    def item_count(self) -> int:
-        return len(self.objectives) + len(self.tactics) + len(self.kpis)
-
 
 def load_stages(plan: Plan) -> list[StageContent]:
     """Every stage of the plan in RACE order with its worksheet, items and preset guidance.

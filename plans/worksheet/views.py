@@ -23,7 +23,6 @@ from plans.models import Plan, Stage, StageWorksheet
 from plans.worksheet.rows import (
     KINDS,
     Item,
-    ItemKind,
     add_item,
     choices_for,
     edit_form_for,
@@ -47,12 +46,6 @@ ITEM_DELETE = "plans/item_delete.html"
 
 def _context(plan: Plan, **extra: Any) -> dict[str, Any]:
     return {"plan": plan, "can_edit": access.can_edit(plan), **extra}
-
-
-def _kind(kind: str) -> ItemKind:
-    if kind not in KINDS:
-        raise Http404("No such kind of item")
-    return KINDS[kind]
 
 
 def _stage(stage: str) -> str:
@@ -127,7 +120,7 @@ def primary_kpi_field(request: AuthedRequest, plan_id: int, worksheet_id: int) -
 @require_http_methods(["GET", "POST"])
 @for_htmx(use_partial="item-add-form")
 def item_create(request: AuthedRequest, plan_id: int, stage: str, kind: str) -> HttpResponse:
-    plan, item_kind = access.plan_for_editor(request.user, plan_id), _kind(kind)
+    plan, item_kind = access.plan_for_editor(request.user, plan_id), KINDS[kind]
     choices = choices_for(plan, kind, _stage(stage))
     position = whole_number(request.GET.get("position", ""))
     form = item_form(plan, kind, stage, request.POST or None, choices=choices, position=position)
@@ -150,7 +143,7 @@ def item_create(request: AuthedRequest, plan_id: int, stage: str, kind: str) -> 
 
 @require_GET
 def item_row(request: AuthedRequest, plan_id: int, kind: str, item_id: int) -> TemplateResponse:
-    plan, item_kind = access.plan_for_viewer(request.user, plan_id), _kind(kind)
+    plan, item_kind = access.plan_for_viewer(request.user, plan_id), KINDS[kind]
     item = item_kind.queryset(plan).filter(pk=item_id).first()
     if item is None:
         raise Http404("No such item")
@@ -159,7 +152,7 @@ def item_row(request: AuthedRequest, plan_id: int, kind: str, item_id: int) -> T
 
 def _editable_item(request: AuthedRequest, plan_id: int, kind: str, item_id: int) -> Any:
     """The row, for someone who may change it (404 / 403 otherwise), one query."""
-    return access.item_for_editor(request.user, _kind(kind).queryset(None), plan_id, item_id)
+    return access.item_for_editor(request.user, KINDS[kind].queryset(None), plan_id, item_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -60,9 +60,15 @@
               done.hidden = false;
             });
           }
-          // Invalid options or an export that could not finish: htmx swaps in the message.
+          // Invalid options or an export that could not finish: htmx swaps in the options
+          // with the message. Anything else (logged out, gone) keeps the form and says so.
           return response.text().then(function (html) {
             finish();
+            if (html.indexOf('id="review-options"') === -1) {
+              done.textContent = "The PDF could not be made (" + response.status + "). Reload the page and try again.";
+              done.hidden = false;
+              return;
+            }
             htmx.swap("#review-options", html, { swapStyle: "outerHTML" });
             var fresh = document.getElementById("review-options");
             bind(fresh.querySelector("[data-review-form]"));

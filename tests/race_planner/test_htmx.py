@@ -30,7 +30,9 @@ def page_view(request) -> HttpResponse:
 
 
 def test_a_plain_request_gets_the_page() -> None:
-    assert _template(page_view(_request())) == PAGE
+    response = page_view(_request())
+    assert _template(response) == PAGE
+    assert response["Vary"] == "HX-Request"  # a cache keeps the page and the partial apart
 
 
 def test_an_htmx_request_gets_the_partial() -> None:
