@@ -8,6 +8,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from plans.models import KPI, Versioned
+from race_planner.dates import check_in_range
+from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
 
 
 class Source(models.TextChoices):
@@ -25,8 +27,8 @@ class Measurement(Versioned):
     """One actual value of a KPI on a date; a second value for the same date replaces the first."""
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements")
-    date = models.DateField()
-    value = models.DecimalField(max_digits=16, decimal_places=4)
+    date = models.DateField(validators=[check_in_range])
+    value = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
     note = models.CharField(max_length=300, blank=True)
     source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
     recorded_by = models.ForeignKey(

@@ -18,7 +18,8 @@ from plans.models import Audience, Plan, Stage, Workspace
 from plans.presets import AUDIENCES, stage_preset
 from plans.quarters import Quarter, quarter_choices
 from plans.versioning import VersionedForm
-from race_planner.forms import DATE_INPUT, end_not_before_start, set_choices
+from race_planner.dates import DATE_INPUT, date_field
+from race_planner.forms import end_not_before_start, set_choices
 
 CURRENCY_HELP = "Three-letter ISO code, e.g. EUR, USD, GBP."
 
@@ -61,8 +62,8 @@ class PlanCreateForm(forms.Form):
     name = forms.CharField(max_length=120, label="Plan name")
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.B2C)
     quarter = forms.ChoiceField(label="Period", required=False)
-    period_start = forms.DateField(required=False, label="Starts (other dates)", widget=DATE_INPUT)
-    period_end = forms.DateField(required=False, label="Ends (other dates)", widget=DATE_INPUT)
+    period_start = date_field(required=False, label="Starts (other dates)")
+    period_end = date_field(required=False, label="Ends (other dates)")
     currency = forms.CharField(max_length=3, initial="EUR", help_text=CURRENCY_HELP)
     start_from = forms.ChoiceField(
         choices=START_CHOICES, initial="preset", widget=forms.RadioSelect, label="Start from"

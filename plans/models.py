@@ -8,7 +8,11 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower, Trim
 from simple_history.models import HistoricalRecords
+
+from race_planner.dates import check_in_range
+from race_planner.numbers import MONEY_DIGITS, MONEY_PLACES, VALUE_DIGITS, VALUE_PLACES
 
 
 class Stage(models.TextChoices):
@@ -65,6 +69,12 @@ class Unit(models.TextChoices):
     RATIO = "ratio", "Ratio"
     SCORE = "score", "Score"
     DURATION = "duration", "Duration"
+
+
+def allows_negative(unit: str) -> bool:
+    """Only scores go below zero (an NPS runs from -100 to 100); a negative count, percentage,
+    amount of money, ratio or duration means nothing."""
+    return unit == Unit.SCORE
 
 
 class Direction(models.TextChoices):
@@ -127,8 +137,8 @@ class Plan(Versioned):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="plans")
     name = models.CharField(max_length=120)
     audience = models.CharField(max_length=4, choices=Audience.choices, default=Audience.B2C)
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(validators=[check_in_range])
+    period_end = models.DateField(validators=[check_in_range])
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR")
     summary = models.TextField(blank=True, max_length=4000)
@@ -229,8 +239,10 @@ class KPI(StageItem):
     name = models.CharField(max_length=120)
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.COUNT)
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
-    baseline = models.DecimalField(max_digits=16, decimal_places=4, default=Decimal("0"))
-    target = models.DecimalField(max_digits=16, decimal_places=4)
+    baseline = models.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, default=Decimal("0")
+    )
+    target = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
     definition = models.CharField(max_length=300, blank=True)
     preset_key = models.CharField(max_length=80, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -243,8 +255,10 @@ class KPI(StageItem):
         verbose_name = "KPI"
         verbose_name_plural = "KPIs"
         constraints = [
+            # "Sessions", "sessions " and " SESSIONS" are one name (see `name_key`).
             models.UniqueConstraint(
-                fields=["plan", "name"],
+                "plan",
+                Lower(Trim("name")),
                 condition=Q(deleted_at__isnull=True),
                 name="kpi_name_unique_in_plan",
             ),
@@ -258,6 +272,11 @@ class KPI(StageItem):
         return self.name
 
 
+def name_key(name: str) -> str:
+    """What makes two KPI names the same: case and surrounding spaces do not count."""
+    return name.strip().lower()
+
+
 def _live(kpi: KPI | None) -> KPI | None:
     return kpi if kpi is not None and kpi.deleted_at is None else None
 
@@ -267,7 +286,7 @@ class Objective(StageItem):
     kpi = models.ForeignKey(
         KPI, on_delete=models.SET_NULL, null=True, blank=True, related_name="objectives"
     )
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[check_in_range])
     history = HistoricalRecords()
 
     class Meta(StageItem.Meta):
@@ -291,13 +310,19 @@ class Tactic(StageItem):
     media = models.CharField(max_length=6, choices=Media.choices, default=Media.OWNED)
     owner = models.CharField(max_length=120, blank=True)
     budget_planned = models.DecimalField(
-        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
     budget_spent = models.DecimalField(
-        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[check_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[check_in_range])
     status = models.CharField(
         max_length=8, choices=TacticStatus.choices, default=TacticStatus.PLANNED
     )

@@ -23,6 +23,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from plans.models import Versioned
+from race_planner.numbers import explain_limits
 
 V = TypeVar("V", bound=Versioned)
 
@@ -67,9 +68,6 @@ def save_if_unchanged(obj: Versioned, *, expected_version: int, fields: Iterable
     return True
 
 
-NUMBER_MESSAGE = "Enter a number, such as 1500 or 12.5, without letters or units."
-
-
 class VersionedForm(forms.ModelForm):
     """A model form that remembers which version of the row it was built from."""
 
@@ -85,8 +83,7 @@ class VersionedForm(forms.ModelForm):
         else:
             self.fields["version"].required = False
         for form_field in self.fields.values():
-            if isinstance(form_field, forms.DecimalField):
-                form_field.error_messages["invalid"] = NUMBER_MESSAGE
+            explain_limits(form_field)
 
     @property
     def expected_version(self) -> int:
@@ -186,7 +183,7 @@ def edit(row: V, make_form: Callable[[Any, V], VersionedForm], data: Any) -> Edi
     if before.version == form.expected_version:  # lost a race: read the row that won
         read_again(before)
     conflict = conflict_rows(before, form)
-    form = make_form(data, before)
+    form = make_form(data, copy.copy(before))  # validating writes the input into its row
     form.show_current_version(before.version)
     form.full_clean()
     return Edit(form, before, conflict=conflict)

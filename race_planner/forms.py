@@ -4,9 +4,6 @@ from typing import Any
 
 from django import forms
 
-# The browser's date picker; ISO values so it shows the initial date in every locale.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 def set_choices(field: forms.Field, choices: list[tuple[Any, str]]) -> None:
     assert isinstance(field, forms.ChoiceField)

@@ -9,17 +9,33 @@ from typing import Any
 from django import forms
 
 from kpis.actuals import csv_import
+from kpis.actuals.recording import refusal
 from kpis.models import Measurement, Source
 from plans.models import KPI
 from plans.versioning import VersionedForm
-from race_planner.forms import DATE_INPUT
+from race_planner.dates import DATE_INPUT, date_field
+from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES, explain_limits
 
 
 class MeasurementForm(forms.ModelForm):
+    """A new value of `kpi`."""
+
     class Meta:
         model = Measurement
         fields = ["date", "value", "note"]
         widgets = {"date": DATE_INPUT, "value": forms.NumberInput(attrs={"step": "any"})}
+
+    def __init__(self, *args: Any, kpi: KPI, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kpi = kpi
+        explain_limits(self.fields["value"])
+
+    def clean_value(self) -> Decimal:
+        value: Decimal = self.cleaned_data["value"]
+        problem = refusal(self.kpi, value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
 
 class MeasurementEditForm(VersionedForm):
@@ -34,6 +50,13 @@ class MeasurementEditForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["value"] = format(self.instance.value.normalize(), "f")  # not 27.5000
+
+    def clean_value(self) -> Decimal:
+        value: Decimal = self.cleaned_data["value"]
+        problem = refusal(self.instance.kpi, value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
     def clean_date(self) -> date:
         day: date = self.cleaned_data["date"]
@@ -54,21 +77,23 @@ class MeasurementEditForm(VersionedForm):
 class CheckInForm(forms.Form):
     """One value per KPI for one date: a weekly check-in in a single form."""
 
-    date = forms.DateField(widget=DATE_INPUT, label="Date of the check-in")
+    date = date_field(label="Date of the check-in")
     note = forms.CharField(required=False, max_length=300, label="Note for every value (optional)")
 
     def __init__(self, *args: Any, kpis: list[KPI], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kpis = kpis
         for kpi in kpis:
-            self.fields[self.field_name(kpi)] = forms.DecimalField(
+            field = forms.DecimalField(
                 label=kpi.name,
                 required=False,
-                max_digits=16,
-                decimal_places=4,
+                max_digits=VALUE_DIGITS,
+                decimal_places=VALUE_PLACES,
                 widget=forms.NumberInput(attrs={"step": "any"}),
                 help_text=f"Target {kpi.target.normalize():f} ({kpi.get_unit_display().lower()})",
             )
+            explain_limits(field)
+            self.fields[self.field_name(kpi)] = field
 
     @staticmethod
     def field_name(kpi: KPI) -> str:
@@ -84,6 +109,10 @@ class CheckInForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        for kpi, value in self.values():
+            problem = refusal(kpi, value)
+            if problem:
+                self.add_error(self.field_name(kpi), problem)
         if not self.errors and not self.values():
             raise forms.ValidationError("Enter a value for at least one KPI.")
         return cleaned

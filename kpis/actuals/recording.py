@@ -1,5 +1,6 @@
-"""Recording actuals: the one way values get into the database, whichever door they came in by
-(the value form, the weekly check-in, a CSV file, the demo data).
+"""Recording actuals: the one way new values get into the database, whichever door they came in
+by (the value form, the weekly check-in, a CSV file, the demo data). Corrections of one value go
+through `plans.versioning.edit`, like every other edit.
 
 A KPI has one value a day. A value for a day already measured replaces the old one and gets a
 new version, so an edit form opened before is refused as stale; a blank note keeps the note
@@ -20,7 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpis.models import Measurement, Source
-from plans.models import KPI
+from plans.models import KPI, allows_negative
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,13 @@ class ChangedMeanwhile(Exception):
 
 # (KPI id, day) → the id of the value found there when the user looked, or None for no value.
 Expected = Mapping[tuple[int, date], int | None]
+
+
+def refusal(kpi: KPI, value: Decimal) -> str | None:
+    """Why `value` cannot be an actual of `kpi` (on top of the numeric policy), or None."""
+    if value < 0 and not allows_negative(kpi.unit):
+        return f"{kpi.name} cannot be negative."
+    return None
 
 
 def _is_same(current: Measurement, actual: Actual) -> bool:

@@ -27,7 +27,7 @@ from kpis.actuals.forms import (
     MeasurementEditForm,
     MeasurementForm,
 )
-from kpis.actuals.recording import Actual, record_actual, record_actuals
+from kpis.actuals.recording import Actual, ChangedMeanwhile, record_actual, record_actuals
 from kpis.formatting import amount
 from kpis.models import Measurement, Source
 from plans import access, versioning
@@ -36,11 +36,17 @@ from race_planner.htmx import Fragment, for_htmx
 from race_planner.http import AuthedRequest
 
 ACTUALS = "kpis/actuals.html"
+SAVED_MEANWHILE = (
+    "Someone saved a value for the same day at the same moment, so nothing was saved. "
+    "Your input is still here: save again."
+)
 PREVIEW_ROWS = 100  # rows shown in an import preview; every row with an error is shown
 
 
 def _new_form(kpi: KPI, data: Any = None) -> MeasurementForm:
-    return MeasurementForm(data, prefix=f"m{kpi.pk}", initial={"date": timezone.localdate()})
+    return MeasurementForm(
+        data, kpi=kpi, prefix=f"m{kpi.pk}", initial={"date": timezone.localdate()}
+    )
 
 
 def _actuals_url(plan: Plan, kpi: KPI) -> str:
@@ -65,9 +71,8 @@ def _section(request: AuthedRequest, plan: Plan, kpi: KPI, **entry: Any) -> Frag
     return Fragment(request, ACTUALS, "kpi-section", context)
 
 
-def _actuals_page(
-    request: AuthedRequest, plan: Plan, bound: MeasurementForm | None = None
-) -> TemplateResponse:
+def _stages(plan: Plan, bound: MeasurementForm | None = None) -> list[tuple[Stage, list[Any]]]:
+    """Every KPI's entry by stage, for the whole page (`bound`: a form that came back)."""
     kpis = KPI.objects.filter(plan=plan).prefetch_related(
         Prefetch("measurements", Measurement.objects.order_by("-date"), to_attr="recent")
     )
@@ -75,14 +80,14 @@ def _actuals_page(
     for kpi in kpis.order_by("position", "id"):
         form = bound if bound is not None and bound.prefix == f"m{kpi.pk}" else None
         by_stage[kpi.stage].append(_entry(kpi, form))
-    stages = [(stage, by_stage[stage.value]) for stage in Stage if by_stage[stage.value]]
-    context = {"plan": plan, "stages": stages, "can_edit": access.can_edit(plan)}
-    return TemplateResponse(request, ACTUALS, context)
+    return [(stage, by_stage[stage.value]) for stage in Stage if by_stage[stage.value]]
 
 
 @require_GET
 def actuals(request: AuthedRequest, plan_id: int) -> TemplateResponse:
-    return _actuals_page(request, access.plan_for_viewer(request.user, plan_id))
+    plan = access.plan_for_viewer(request.user, plan_id)
+    context = {"plan": plan, "stages": _stages(plan), "can_edit": access.can_edit(plan)}
+    return TemplateResponse(request, ACTUALS, context)
 
 
 def _saved_notice(plan: Plan, measurement: Measurement, *, created: bool) -> str:
@@ -106,20 +111,24 @@ def _saved(
 
 
 @require_POST
+@for_htmx(use_partial="kpi-section")
 def measurement_add(request: AuthedRequest, plan_id: int, kpi_id: int) -> HttpResponse:
     plan = access.plan_for_editor(request.user, plan_id)
     kpi = get_object_or_404(KPI, plan=plan, pk=kpi_id)
     form = _new_form(kpi, request.POST)
-    if not form.is_valid():
-        return (
-            _section(request, plan, kpi, form=form)
-            if request.htmx
-            else _actuals_page(request, plan, form)
-        )
-    data = form.cleaned_data
-    actual = Actual(kpi=kpi, on=data["date"], value=data["value"], note=data["note"])
-    measurement, created = record_actual(actual, user=request.user)
-    return _saved(request, plan, measurement, created=created)
+    if form.is_valid():
+        data = form.cleaned_data
+        actual = Actual(kpi=kpi, on=data["date"], value=data["value"], note=data["note"])
+        try:
+            measurement, created = record_actual(actual, user=request.user)
+            return _saved(request, plan, measurement, created=created)
+        except ChangedMeanwhile:
+            form.add_error(None, SAVED_MEANWHILE)
+    # The form with its errors: in its section (htmx) or on the whole page. The page's
+    # entries are a callable, so the template builds them only when it shows them.
+    context = {"plan": plan, "entry": _entry(kpi, form), "can_edit": access.can_edit(plan)}
+    context["stages"] = lambda: _stages(plan, form)
+    return TemplateResponse(request, ACTUALS, context)
 
 
 def _plan_measurement(request: AuthedRequest, plan_id: int, measurement_id: int) -> Measurement:
@@ -177,9 +186,12 @@ def check_in(request: AuthedRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         on, note = form.cleaned_data["date"], form.cleaned_data["note"]
         actuals = [Actual(kpi=kpi, on=on, value=value, note=note) for kpi, value in form.values()]
-        record_actuals(actuals, source=Source.MANUAL, user=request.user)
-        messages.success(request, f"Checked in {len(actuals)} value(s) for {on:%-d %b %Y}.")
-        return redirect("kpis-dashboard", plan.pk)
+        try:
+            record_actuals(actuals, source=Source.MANUAL, user=request.user)
+            messages.success(request, f"Checked in {len(actuals)} value(s) for {on:%-d %b %Y}.")
+            return redirect("kpis-dashboard", plan.pk)
+        except ChangedMeanwhile:
+            form.add_error(None, SAVED_MEANWHILE)
     latest: dict[int, Measurement] = {}
     for measurement in Measurement.objects.of_live_kpis().filter(kpi__plan=plan).order_by("date"):
         latest[measurement.kpi_id] = measurement  # later dates overwrite earlier ones

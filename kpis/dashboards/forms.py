@@ -12,12 +12,13 @@ from django.db.models import QuerySet
 from kpis.dashboards.progress import Status
 from plans.models import Plan, PlanStatus, Workspace
 from plans.quarters import Quarter
-from race_planner.forms import DATE_INPUT, end_not_before_start
+from race_planner.dates import date_field
+from race_planner.forms import end_not_before_start
 
 
 class DashboardFilterForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=DATE_INPUT)
-    end = forms.DateField(label="To", required=False, widget=DATE_INPUT)
+    start = date_field(label="From", required=False)
+    end = date_field(label="To", required=False)
     audience = forms.ChoiceField(
         label="Audience",
         required=False,

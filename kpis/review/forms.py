@@ -8,6 +8,7 @@ from django import forms
 
 from kpis.review.export import PAPER_SIZES, ReviewOptions
 from plans.models import Audience, Plan, Stage
+from race_planner.dates import date_field
 
 AUDIENCE_CHOICES = [
     ("both", "Both audiences"),
@@ -17,12 +18,8 @@ AUDIENCE_CHOICES = [
 
 
 class ReviewOptionsForm(forms.Form):
-    start = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}), required=False
-    )
-    end = forms.DateField(
-        label="To", widget=forms.DateInput(attrs={"type": "date"}), required=False
-    )
+    start = date_field(label="From", required=False)
+    end = date_field(label="To", required=False)
     stages = forms.MultipleChoiceField(
         label="Stages to include",
         choices=Stage.choices,

@@ -15,10 +15,21 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from plans.models import KPI, Audience, ItemAudience, Objective, Plan, StageWorksheet, Tactic, Unit
+from plans.models import (
+    KPI,
+    Audience,
+    ItemAudience,
+    Objective,
+    Plan,
+    StageWorksheet,
+    Tactic,
+    allows_negative,
+    name_key,
+)
 from plans.presets import stage_preset
 from plans.versioning import VersionedForm
-from race_planner.forms import DATE_INPUT, end_not_before_start, set_choices
+from race_planner.dates import DATE_INPUT
+from race_planner.forms import end_not_before_start, set_choices
 
 
 def _choice_lookup(field: forms.Field, rows: Sequence[Any], label: str) -> dict[str, Any]:
@@ -193,19 +204,23 @@ class KPIForm(StageItemForm):
         self.fields["definition"].help_text = "How it is calculated, e.g. orders ÷ visits."
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        others = KPI.objects.filter(plan=self.plan, name=name)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        name: str = self.cleaned_data["name"].strip()
+        others = KPI.objects.filter(plan=self.plan).exclude(pk=self.instance.pk)
+        taken = [
+            other
+            for other in others.values_list("name", flat=True)
+            if name_key(other) == name_key(name)
+        ]
+        if taken:
             raise ValidationError(
-                "This plan already has a KPI with that name; KPI names are unique within a plan."
+                f"This plan already has a KPI with that name (“{taken[0]}”); KPI names are "
+                "unique within a plan, whatever their capitals."
             )
         return name
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("unit") != Unit.SCORE:  # scores such as NPS run from -100 to 100
+        if not allows_negative(cleaned.get("unit", "")):
             for name, label in (("baseline", "The baseline"), ("target", "The target")):
                 value = cleaned.get(name)
                 if value is not None and value < 0:

@@ -111,7 +111,7 @@ def test_add_value_invalid_rerenders_with_errors(editor_client: Client, kpi: KPI
     response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Enter a valid date." in html and "Enter a number." in html
+    assert "Enter a valid date." in html and "Enter a number, such as 1500" in html
     assert 'value="yesterday"' in html  # the input is kept
     plain = editor_client.post(url, data)
     assert plain.status_code == 200 and "Enter a valid date." in plain.content.decode()
@@ -230,7 +230,7 @@ def test_check_in_needs_one_value_and_keeps_input(
     html = editor_client.post(url, {"date": "2026-07-13"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Enter a value for at least one KPI." in html
     html = editor_client.post(url, {"date": "2026-07-13", f"kpi_{kpi.pk}": "lots"}).content.decode()
-    assert "Enter a number." in html and 'value="lots"' in html
+    assert "Enter a number, such as 1500" in html and 'value="lots"' in html
     assert not Measurement.objects.exists()
 
 
