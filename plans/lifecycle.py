@@ -31,6 +31,7 @@ from plans.models import (
 from plans.presets import StagePreset, stage_preset
 from plans.quarters import Quarter, next_period
 from plans.signals import rolling_forward
+from race_planner.dates import LAST_DAY
 
 
 def preset_item_keys(audiences: Collection[str]) -> set[str]:
@@ -177,11 +178,19 @@ class _Suggested:
 # --------------------------------------------------------------------------------------------
 
 
+def _moved(day: date, delta: timedelta) -> date:
+    """A date moved on, never past the last date the app accepts."""
+    try:
+        return min(day + delta, LAST_DAY)
+    except OverflowError:  # a date stored before the limits, near year 9999
+        return LAST_DAY
+
+
 def _shift(day: date | None, delta: timedelta, plan: Plan) -> date | None:
     """A date moved into the new period; dropped when it would fall outside it."""
     if day is None:
         return None
-    moved = day + delta
+    moved = _moved(day, delta)
     return moved if plan.period_start <= moved <= plan.period_end else None
 
 
@@ -238,7 +247,7 @@ def roll_forward(plan: Plan, *, user: User | None) -> Plan:
         _as_new_row(objective, new)
         objective.kpi = kpis.get(objective.kpi_id or 0)
         if objective.target_date:  # goals may reach past the period: move, never drop
-            objective.target_date += delta
+            objective.target_date = _moved(objective.target_date, delta)
         objective.save()
         objectives[old_id] = objective
     for tactic in plan.tactics.order_by("stage", "position"):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from race_planner.dates import FIRST_DAY, LAST_DAY
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,8 @@ class Quarter:
 
     @property
     def end(self) -> date:
-        return self.next().start - timedelta(days=1)
+        last_month = 3 * self.number
+        return date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
 
     @property
     def label(self) -> str:
@@ -38,10 +42,10 @@ class Quarter:
 
     @classmethod
     def from_key(cls, key: str) -> Quarter:
-        """Parse "2026-Q3"; ValueError for anything else."""
+        """Parse "2026-Q3"; ValueError for anything else, years outside the app's dates too."""
         year, _, number = key.partition("-Q")
         quarter = cls(int(year), int(number))
-        if not 1 <= quarter.number <= 4 or not 2000 <= quarter.year <= 2100:
+        if not 1 <= quarter.number <= 4 or not FIRST_DAY.year <= quarter.year <= LAST_DAY.year:
             raise ValueError(key)
         return quarter
 
@@ -56,10 +60,25 @@ def quarter_choices(today: date, *, ahead: int = 4) -> list[Quarter]:
     return quarters
 
 
+class BeyondTheCalendar(ValueError):
+    """The period after a plan's would end after the last date the app accepts."""
+
+
 def next_period(start: date, end: date) -> tuple[date, date]:
-    """The period after [start, end]: the next quarter when it is one, else as long again."""
+    """The period after [start, end]: the next quarter when it is one, else as long again.
+
+    BeyondTheCalendar when it would end after LAST_DAY (2100), with a message for people.
+    """
     quarter = Quarter.containing(start)
-    if quarter.start == start and quarter.end == end:
-        following = quarter.next()
-        return following.start, following.end
-    return end + timedelta(days=1), end + (end - start) + timedelta(days=1)
+    try:
+        if quarter.start == start and quarter.end == end:
+            start, end = quarter.next().start, quarter.next().end
+        else:
+            start, end = end + timedelta(days=1), end + (end - start) + timedelta(days=1)
+    except (ValueError, OverflowError):  # past year 9999: a plan stored before the limits
+        end = date.max
+    if end > LAST_DAY:
+        raise BeyondTheCalendar(
+            f"The next period would end after {LAST_DAY:%-d %b %Y}, the last date plans can use."
+        )
+    return start, end

@@ -23,6 +23,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from plans.models import Versioned
+from race_planner.forms import WholeNumberField
 from race_planner.numbers import explain_limits
 
 V = TypeVar("V", bound=Versioned)
@@ -71,7 +72,7 @@ def save_if_unchanged(obj: Versioned, *, expected_version: int, fields: Iterable
 class VersionedForm(forms.ModelForm):
     """A model form that remembers which version of the row it was built from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, min_value=1)
     # Links chosen from rows the caller loaded for the select, all of this plan: the model's
     # own check that they exist would cost one more query each.
     picked_links: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from plans import access, extensions, history, lifecycle, versioning
 from plans.forms import PlanCreateForm, PlanSettingsForm
 from plans.models import Plan, PlanStatus
-from plans.quarters import next_period
+from plans.quarters import BeyondTheCalendar, next_period
 from race_planner.forms import whole_number
 from race_planner.htmx import for_htmx
 from race_planner.http import AuthedRequest
@@ -104,14 +104,15 @@ def plan_delete(request: AuthedRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_roll_forward(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = access.plan_for_editor(request.user, plan_id, archived_ok=True)
+    try:
+        start, end = next_period(plan.period_start, plan.period_end)
+    except BeyondTheCalendar as error:
+        messages.error(request, f"Not started: {error}")
+        return redirect("plans-detail", plan.pk)
     if request.method == "POST":
         new = lifecycle.roll_forward(plan, user=request.user)
-        messages.success(
-            request,
-            f"“{new.name}” started from “{plan.name}”: KPI baselines are the last actuals.",
-        )
+        messages.success(request, f"“{new.name}” started from “{plan.name}”.")
         return redirect("plans-detail", new.pk)
-    start, end = next_period(plan.period_start, plan.period_end)
     context = {"plan": plan, "start": start, "end": end}
     return TemplateResponse(request, "plans/plan_roll_forward.html", context)
 

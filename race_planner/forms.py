@@ -1,5 +1,6 @@
 """Form pieces shared by both sides of the app."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -10,13 +11,37 @@ def set_choices(field: forms.Field, choices: list[tuple[Any, str]]) -> None:
     field.choices = choices
 
 
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # fits every database's 64-bit integers
+
+
 def whole_number(text: str) -> int | None:
-    """A whole number typed or sent by a browser (a query parameter, a hidden field); None
-    for anything else, "①" and "²" included, which `str.isdigit()` would let through."""
-    try:
-        return int(text) if text.isascii() else None
-    except ValueError:
-        return None
+    """The one parser for ids, versions and positions sent by a browser: ASCII digits only, at
+    most 18 of them; None for anything else ("①", "²", "-1", " 7", "1_000", 5,000 digits)."""
+    return int(text) if WHOLE_NUMBER.fullmatch(text) else None
+
+
+class WholeNumberField(forms.IntegerField):
+    """A form's hidden version or position, read with `whole_number`."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        number = whole_number(str(value))
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+class IdConverter:
+    """`<id:plan_id>` in URLs: an id as `whole_number` reads it, so a 30-digit id is a 404."""
+
+    regex = WHOLE_NUMBER.pattern
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
 
 
 def end_not_before_start(form: forms.BaseForm, start: str, end: str, message: str) -> None:

@@ -43,7 +43,7 @@ def explain_limits(field: forms.Field) -> None:
         field.error_messages["max_decimal_places"] = f"Use at most {places} decimal places."
 
 
-def value_error(raw: str) -> tuple[Decimal | None, str | None]:
+def parse_value(raw: str) -> tuple[Decimal | None, str | None]:
     """A KPI value typed as text (a CSV cell): the number, or the error a person can act on."""
     if not raw:
         return None, "The value is missing."

@@ -13,22 +13,23 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 
-from kpis.actuals.recording import Actual, ChangedMeanwhile, record_actuals
+from kpis.actuals.recording import Actual, ChangedMeanwhile, record_actuals, refusal
 from kpis.models import Measurement, Source
-from plans.models import KPI, Plan
+from plans.models import KPI, Plan, name_key
+from race_planner.dates import RANGE_MESSAGE, in_range
+from race_planner.numbers import parse_value
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = settings.UPLOAD_MAX_BYTES
 MAX_ROWS = 10_000
 HEADER = ("kpi", "date", "value", "note")
 REQUIRED = HEADER[:3]
 NOTE_MAX = Measurement._meta.get_field("note").max_length or 300
-# The value column's shape: 16 digits, 4 after the point.
-VALUE_DIGITS, VALUE_PLACES = 16, 4
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -153,6 +154,33 @@ def _unescape(cell: str) -> str:
     return cell
 
 
+def _row(line: int, last_line: int, cells: list[str]) -> Row:
+    """A row of raw cells, with what is wrong with its shape: columns, quotes, NUL bytes."""
+    padded = [*cells, "", "", "", ""]
+    row = Row(
+        line=line,
+        kpi_name=_unescape(padded[0].strip()),
+        raw_date=padded[1].strip(),
+        raw_value=padded[2].strip(),
+        note=_unescape(padded[3].strip()),
+    )
+    if last_line > line or any("\n" in cell or "\r" in cell for cell in cells):
+        # A quote left open runs on into the next lines, which would vanish into a note.
+        merged = (
+            f", so lines {line} to {last_line} were read as one row" if last_line > line else ""
+        )
+        row.errors.append(
+            f"A double quote on line {line} is not closed{merged}. Close it (a quote inside a "
+            "note is written twice) and keep each row on one line."
+        )
+    elif not len(REQUIRED) <= len(cells) <= len(HEADER):
+        columns = f"{len(cells)} column{'s' if len(cells) != 1 else ''}"
+        row.errors.append(f"{columns} instead of 4; put notes with commas in double quotes.")
+    if any("\x00" in cell for cell in cells):
+        row.errors.append("The row holds a NUL character (invisible); remove it and try again.")
+    return row
+
+
 def parse(text: str) -> list[Row]:
     """Rows of the file with their raw cells; ImportRefused for a file-level problem."""
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -166,29 +194,19 @@ def parse(text: str) -> list[Row]:
         raise ImportRefused(f"The file is not valid CSV: {error}.") from None
     _check_header(header)
     rows: list[Row] = []
+    line = reader.line_num + 1  # where the next row starts
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
+                line = reader.line_num + 1
                 continue  # blank lines are harmless
             if len(rows) >= MAX_ROWS:
                 raise ImportRefused(
                     f"The file has more than {MAX_ROWS:,} rows. "
                     "Split it into smaller files and import them one after the other."
                 )
-            line = reader.line_num
-            padded = [*cells, "", "", "", ""]
-            row = Row(
-                line=line,
-                kpi_name=_unescape(padded[0].strip()),
-                raw_date=padded[1].strip(),
-                raw_value=padded[2].strip(),
-                note=_unescape(padded[3].strip()),
-            )
-            if len(cells) > len(HEADER):
-                row.errors.append(
-                    f"{len(cells)} columns instead of 4; put notes with commas in double quotes."
-                )
-            rows.append(row)
+            rows.append(_row(line, reader.line_num, cells))
+            line = reader.line_num + 1
     except csv.Error as error:
         raise ImportRefused(f"Line {reader.line_num} is not valid CSV: {error}.") from None
     if not rows:
@@ -196,45 +214,32 @@ def parse(text: str) -> list[Row]:
     return rows
 
 
-def _parse_value(raw: str) -> tuple[Decimal | None, str | None]:
-    if not raw:
-        return None, "The value is missing."
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        hint = " Use a point for decimals, without thousands separators." if "," in raw else ""
-        return None, f"“{raw}” is not a number.{hint}"
-    if not value.is_finite():
-        return None, f"“{raw}” is not a number."
-    if value.as_tuple().exponent < -VALUE_PLACES:  # type: ignore[operator]
-        return None, f"“{raw}” has more than {VALUE_PLACES} decimal places."
-    if abs(value) >= Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES):
-        return None, f"“{raw}” is too large."
-    return value, None
-
-
 def _parse_date(raw: str) -> tuple[date | None, str | None]:
     if not raw:
         return None, "The date is missing."
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
         return None, f"“{raw}” is not a date like 2026-07-31."
+    return (day, None) if in_range(day) else (None, f"“{raw}”: {RANGE_MESSAGE}")
 
 
 def validate(plan: Plan, rows: list[Row]) -> Preview:
     """Check every row against the plan's KPIs and each other; two queries whatever the size."""
-    kpis = {kpi.name.casefold(): kpi for kpi in KPI.objects.filter(plan=plan)}
+    # Names match as KPI names are unique: whatever their capitals and surrounding spaces.
+    kpis = {name_key(kpi.name): kpi for kpi in KPI.objects.filter(plan=plan)}
     seen: dict[tuple[int, date], int] = {}
     for row in rows:
         if not row.kpi_name:
             row.errors.append("The KPI name is missing.")
         else:
-            row.kpi = kpis.get(row.kpi_name.casefold())
+            row.kpi = kpis.get(name_key(row.kpi_name))
             if row.kpi is None:
                 row.errors.append(f"No KPI called “{row.kpi_name}” in this plan.")
         row.on, date_error = _parse_date(row.raw_date)
-        row.value, value_error = _parse_value(row.raw_value)
+        row.value, value_error = parse_value(row.raw_value)
+        if row.value is not None and row.kpi is not None:
+            value_error = refusal(row.kpi, row.value)
         row.errors.extend(error for error in (date_error, value_error) if error)
         if row.on is not None:
             row.outside_period = not plan.period_start <= row.on <= plan.period_end

@@ -29,7 +29,7 @@ from plans.models import (
 from plans.presets import stage_preset
 from plans.versioning import VersionedForm
 from race_planner.dates import DATE_INPUT
-from race_planner.forms import end_not_before_start, set_choices
+from race_planner.forms import WholeNumberField, end_not_before_start, set_choices
 
 
 def _choice_lookup(field: forms.Field, rows: Sequence[Any], label: str) -> dict[str, Any]:
@@ -53,7 +53,7 @@ class StageItemForm(VersionedForm):
 
     # Where a new row goes in its list: the page knows the next free place, so adding a row
     # costs no query to find it. Edits never change the order (see the move view).
-    position = forms.IntegerField(
+    position = WholeNumberField(
         widget=forms.HiddenInput, required=False, min_value=0, max_value=1_000_000
     )
 

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from plans import history, lifecycle, quarters
 from plans.forms import PlanCreateForm
@@ -77,6 +77,16 @@ def test_kpi_form_rejects_text_negative_and_duplicate_names(plan: Plan) -> None:
         "Enter a number, such as 1500 or 12.5, without letters or units."
     ]
     assert "cannot be negative" in form.errors["baseline"][0]
+
+
+@pytest.mark.parametrize("name", ["visitors", "  VISITORS ", "Visitors"])
+def test_kpi_names_are_one_name_whatever_their_capitals_and_spaces(plan: Plan, name: str) -> None:
+    make_kpi(plan=plan, name="Visitors")
+    data = {"name": name, "audience": "all", "unit": "count", "direction": "up", "target": "1"}
+    form = KPIForm(data, plan=plan)
+    assert not form.is_valid() and "(“Visitors”)" in form.errors["name"][0]
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database agrees
+        make_kpi(plan=plan, name=name)
 
 
 def test_kpi_form_allows_negative_scores(plan: Plan) -> None:

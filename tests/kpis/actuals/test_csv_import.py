@@ -6,7 +6,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from kpis.actuals import csv_export, csv_import
 from kpis.actuals.csv_import import ImportRefused, commit_actuals, preview_actuals
@@ -109,6 +111,15 @@ def test_bom_and_crlf_and_case_insensitive_names(csv_plan: Plan) -> None:
         ("Visitors,2026-07-06,1e20,", "too large"),
         ("Visitors,2026-07-06,1,a,b", "5 columns instead of 4"),
         ("Visitors,2026-07-06,1," + "x" * 301, "longer than 300"),
+        # The numeric policy: 11 digits before the point, 4 after, both databases exact.
+        ("Visitors,2026-07-06,100000000000,", "too large: 99,999,999,999.9999 at most"),
+        ("Visitors,2026-07-06,99999999999.99995,", "more than 4 decimal places"),
+        ("Visitors,2026-07-06,-5,", "Visitors cannot be negative"),
+        ("Visitors,1999-12-31,1,", "Use a date from 1 Jan 2000 to 31 Dec 2100"),
+        ("Visitors,2101-01-01,1,", "Use a date from 1 Jan 2000 to 31 Dec 2100"),
+        ("Visitors,2026-07-06,1,a\x00b", "NUL character"),
+        ('Visitors,2026-07-06,1,"unclosed', "A double quote on line 3 is not closed"),
+        ("Visitors", "1 column instead of 4"),
     ],
 )
 def test_row_errors(csv_plan: Plan, line: str, error: str) -> None:
@@ -119,6 +130,29 @@ def test_row_errors(csv_plan: Plan, line: str, error: str) -> None:
     (bad,) = preview.errors
     assert bad.line == 3
     assert any(error in message for message in bad.errors), bad.errors
+
+
+def test_an_unbalanced_quote_never_swallows_a_row_silently(csv_plan: Plan) -> None:
+    data = 'kpi,date,value,note\nVisitors,2026-07-06,1,"oops\nLeads,2026-07-13,2,\nLeads,2026-07-20,3,\n'
+    preview = preview_actuals(csv_plan, data)
+    (bad,) = preview.errors
+    assert bad.line == 2 and "so lines 2 to 4 were read as one row" in bad.errors[0]
+    assert not preview.ok and [row.line for row in preview.rows] == [2]
+
+
+def test_names_match_whatever_their_capitals_and_the_preview_shows_the_kpi(
+    plan: Plan, editor_client
+) -> None:
+    csv_plan = plan
+    make_kpi(plan=plan, name="Visitors")
+    make_kpi(plan=plan, name="Leads", stage="act")
+    data = "kpi,date,value,note\n  VISITORS ,2026-07-06,1,\nleads,2026-07-06,2,\n"
+    preview = preview_actuals(csv_plan, data)
+    assert preview.ok and [row.kpi.name for row in preview.rows if row.kpi] == ["Visitors", "Leads"]
+    upload = SimpleUploadedFile("a.csv", data.encode(), content_type="text/csv")
+    url = reverse("kpis-import", args=[csv_plan.pk])
+    html = editor_client.post(url, {"file": upload}).content.decode()
+    assert 'Visitors <span class="muted">(file: “VISITORS”)</span>' in html
 
 
 def test_duplicate_rows_in_file(csv_plan: Plan) -> None:
@@ -169,7 +203,7 @@ def test_commit_refuses_a_preview_with_errors(csv_plan: Plan) -> None:
 
 
 def test_export_is_safe_and_imports_again(csv_plan: Plan) -> None:
-    kpi = make_kpi(plan=csv_plan, name="=HYPERLINK(1)")
+    kpi = make_kpi(plan=csv_plan, name="=HYPERLINK(1)", unit="score")
     make_measurement(kpi=kpi, on=date(2026, 7, 6), value="12.5000", note="@SUM(A1)")
     make_measurement(kpi=kpi, on=date(2026, 7, 13), value="-3", note="plain, with comma")
     text = csv_export.export_csv(csv_plan)
