@@ -65,13 +65,18 @@ def fail_until_limit(client: Client, username: str, url: str = "") -> Response:
     return log_in(client, username, "wrong-password", url)
 
 
+def text(response: Response) -> str:
+    return response.content.decode().replace("&nbsp;", " ")
+
+
 def assert_paused(response: Response) -> None:
-    page = response.content.decode()
+    page = text(response)
     assert response.status_code == 429
     assert "Log-in paused for 15 minutes" in page
     assert "even the right password is refused" in page
     assert "wait 15 minutes, then log in again" in page
     assert response["Retry-After"] == "900"
+    assert "default-src 'self'" in response["Content-Security-Policy"]  # the usual headers too
     assert 'name="password"' not in page  # no form to keep guessing in
     assert 'class="topbar"' in page and "/static/css/app.css" in page  # our page, our look
 
@@ -187,7 +192,7 @@ def test_the_page_says_how_long_for_a_shorter_cool_off(settings, editor: User) -
     settings.AXES_COOLOFF_TIME = timedelta(minutes=1)
     response = fail_until_limit(person(), editor.username)
     assert response.status_code == 429 and response["Retry-After"] == "60"
-    assert "Log-in paused for 1 minute<" in response.content.decode()
+    assert "Log-in paused for 1 minute<" in text(response)
     end_cool_off()
     client = person()
     assert_logged_in(client, log_in(client, editor.username, PASSWORD), reverse("plans-list"))
