@@ -1,6 +1,7 @@
 """Settings for RACE Planner: one file, every deploy-time value read from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "csp",
+    "axes",
     "plans",
     "kpis",
     "demo",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "race_planner.middleware.htmx_logged_out",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so the lockout page it answers with passes through the others (CSP, security headers).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "race_planner.urls"
@@ -118,6 +122,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Log-in throttling (django-axes, race_planner/logins.py): LOGIN_FAILURE_LIMIT failed log-ins for
+# one username, or from one address, pause logging in there for LOGIN_COOLOFF_MINUTES; every try
+# during the pause starts it again. A successful log-in forgets that user's failures from that
+# address. Covers /accounts/login/ and /admin/login/ alike (both go through authenticate()).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out log-in, right password or not
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be at least 1")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]  # each on its own, not the pair
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "race_planner.logins.LoginAttempts"
+AXES_CLIENT_IP_CALLABLE = "race_planner.logins.client_address"
+AXES_LOCKOUT_CALLABLE = "race_planner.logins.lockout_response"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -159,7 +183,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+# One proxy in front that terminates TLS, sets X-Forwarded-Proto and appends the client's address
+# to X-Forwarded-For (login throttling counts failures against that address).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy: our own origin only. Plotly and htmx set inline styles, nothing else
@@ -191,6 +218,8 @@ LOGGING = {
         "kaleido": {"level": "WARNING"},
         "choreographer": {"level": "WARNING"},
         "logistro": {"level": "WARNING"},
+        # Axes logs failed log-ins and lockouts as warnings; its start-up and success lines are INFO.
+        "axes": {"level": "WARNING"},
     },
 }
 

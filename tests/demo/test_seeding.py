@@ -1,8 +1,9 @@
 import itertools
 from datetime import date
 
-from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from demo.seeding import WEEKS, seed_demo
 from kpis.models import Measurement
@@ -54,8 +55,9 @@ def test_seed_demo_is_idempotent(db: None) -> None:
     assert report.created_plans == 0 and report.created_users == 0
 
 
-def test_demo_users_log_in_with_demo_password(db: None, settings) -> None:
+def test_demo_users_log_in_with_demo_password(client: Client, db: None, settings) -> None:
     seed_demo()
-    assert authenticate(username="marketer", password=settings.DEMO_PASSWORD) is not None
+    login = {"username": "marketer", "password": settings.DEMO_PASSWORD}
+    assert client.post(reverse("login"), login)["Location"] == reverse("plans-list")
     roles = dict(Membership.objects.values_list("user__username", "role"))
     assert roles == {"marketer": "editor", "manager": "viewer"}

@@ -82,3 +82,13 @@ def test_static_files_have_hashed_names_and_a_year_of_cache(tmp_path: Path) -> N
     # whitenoise marks hashed files immutable and gives them ten years, past our one-year floor.
     max_age = int(cache.split("max-age=")[1].split(",")[0])
     assert max_age >= 31536000 and "immutable" in cache
+
+
+def test_login_throttling_limits_below_one_are_a_clear_error() -> None:
+    for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_COOLOFF_MINUTES"):
+        result = run_manage("check", **{name: "0"})
+        assert result.returncode != 0 and "must be at least 1" in result.stderr
+    result = run_manage("check", LOGIN_COOLOFF_MINUTES="a while")
+    assert (
+        result.returncode != 0 and "LOGIN_COOLOFF_MINUTES must be a whole number" in result.stderr
+    )

@@ -1,0 +1,61 @@
+"""Log-in throttling with django-axes: who is asking, what a successful log-in forgets, and the
+page a locked-out person sees. Settings name these (AXES_CLIENT_IP_CALLABLE, AXES_HANDLER,
+AXES_LOCKOUT_CALLABLE); axes counts the failures and decides."""
+
+import ipaddress
+import math
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def _valid_address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address failures are counted against. Without a proxy: the connection's own address;
+    anything the client says in headers is ignored. With BEHIND_PROXY: the last address in
+    X-Forwarded-For, the one our proxy appended; earlier ones come from the client and could be
+    anything, so rotating them gains an attacker nothing."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        from_proxy = _valid_address(forwarded[-1])
+        if from_proxy:
+            return from_proxy
+    return _valid_address(remote)
+
+
+class LoginAttempts(AxesDatabaseHandler):
+    """Axes' database handler, except what a successful log-in forgets: only that user's failures
+    from that address. Axes' own reset also clears every failure from the address, so a member
+    could guess at a colleague's password four times, log in as themselves, and start again."""
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        username = get_client_username(request, credentials)
+        address = request.axes_ip_address  # type: ignore[attr-defined]  # set by axes per request
+        count, _ = AccessAttempt.objects.filter(username=username, ip_address=address).delete()
+        return int(count)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """Our page, status 429, instead of axes' one line of text; also for /admin/login/."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "login_url": request.get_full_path()},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
