@@ -119,7 +119,7 @@ def test_an_expired_security_token_is_explained_in_our_words(editor, plan: Plan)
     assert not plan.tactics.exists()
 
 
-def test_logging_out_works_after_the_session_expired(client: Client) -> None:
+def test_logging_out_works_after_the_session_expired(db: None, client: Client) -> None:
     """A tab left open past the session: Log out still lands on the login page."""
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response["Location"] == reverse("login")
