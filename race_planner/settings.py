@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "race_planner.middleware.htmx_logged_out",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Near the end: it needs request.user, and its early 503 goes out through the middleware above.
+    "race_planner.middleware.DatabaseUnavailableMiddleware",
     # Last, so the lockout page it answers with passes through the others (CSP, security headers).
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,8 +112,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {
+    # A kept connection is checked before each request reuses it: after a database restart
+    # the first request reconnects instead of failing.
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=env_int("CONN_MAX_AGE", 60)
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

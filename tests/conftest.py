@@ -13,6 +13,16 @@ from tests.factories import make_member, make_plan, make_user, make_workspace
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`postgres_only` tests run in make test's PostgreSQL pass and are skipped on SQLite."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: runs in the pass with a postgres DATABASE_URL")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def workspace(db: None) -> Workspace:
     return make_workspace(name="Acme")

@@ -24,6 +24,7 @@
     if (xhr.status === 401) return "You have been logged out. Log in again in a new tab, then try again here." + kept;
     if (xhr.status === 403) return (reasonIn(xhr.responseText) || "Your role does not allow this change.") + " Nothing was changed.";
     if (xhr.status === 404) return "This is no longer there: someone may have deleted it. Reload the page to see the plan as it is now.";
+    if (xhr.status === 503) return "RACE Planner is temporarily unavailable, so nothing was saved." + kept + " Try again in a minute.";
     if (xhr.status >= 500) return "Something went wrong on the server and nothing was saved." + kept + " Try again in a moment.";
     return "The request was refused (" + xhr.status + ")." + kept;
   }
