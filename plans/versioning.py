@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import router
+from django.db import router, transaction
 from django.db.models import F, Model
 from django.db.models.signals import post_save
 from django.forms.models import construct_instance
@@ -48,24 +48,25 @@ def save_if_unchanged(obj: Versioned, *, expected_version: int, fields: Iterable
             setattr(obj, field.attname, timezone.now())
             values[field.name] = getattr(obj, field.attname)
     using = router.db_for_write(model, instance=obj)
-    updated = (
-        model._default_manager.using(using)
-        .filter(pk=obj.pk, version=expected_version)
-        .update(version=F("version") + 1, **values)
-    )
-    if not updated:
-        return False
-    obj.version = expected_version + 1
-    # The row was written by an UPDATE statement, not Model.save(): tell the receivers (the
-    # audit trail among them) that it was saved, exactly as save() would have.
-    post_save.send(
-        sender=model,
-        instance=obj,
-        created=False,
-        update_fields=frozenset(values) | {"version"},
-        raw=False,
-        using=using,
-    )
+    with transaction.atomic(using=using, savepoint=False):  # the change and its audit record
+        updated = (
+            model._default_manager.using(using)
+            .filter(pk=obj.pk, version=expected_version)
+            .update(version=F("version") + 1, **values)
+        )
+        if not updated:
+            return False
+        obj.version = expected_version + 1
+        # The row was written by an UPDATE statement, not Model.save(): tell the receivers (the
+        # audit trail among them) that it was saved, exactly as save() would have.
+        post_save.send(
+            sender=model,
+            instance=obj,
+            created=False,
+            update_fields=frozenset(values) | {"version"},
+            raw=False,
+            using=using,
+        )
     return True
 
 

@@ -120,6 +120,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A small team on one file: concurrent writers wait their turn instead of failing. WAL lets
+    # pages read while someone writes; IMMEDIATE takes the write lock as a transaction begins,
+    # so a transaction that reads and then writes never finds the lock taken halfway (SQLite
+    # then fails at once, whatever the timeout). Reads outside transactions take no lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),  # seconds a writer waits for the lock
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),  # options in DATABASE_URL come first
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from plans.models import KPI, Audience, ItemAudience, Objective, Plan, Stage, StageWorksheet, Tactic
@@ -53,14 +54,15 @@ class ItemKind:
 
         Only `position` changes: the row's version stays, so open edit forms are not made stale.
         """
-        rows = self.siblings(plan, item.stage, group_of(plan, item))
-        index = next(i for i, row in enumerate(rows) if row.pk == item.pk)
-        other = index - 1 if up else index + 1
-        if 0 <= other < len(rows):
-            rows[index], rows[other] = rows[other], rows[index]
-        for position, row in enumerate(rows):
-            row.position = position
-        self.model._default_manager.bulk_update(rows, ["position"])  # type: ignore[arg-type]
+        with transaction.atomic(savepoint=False):  # no other move in between read and write
+            rows = self.siblings(plan, item.stage, group_of(plan, item))
+            index = next(i for i, row in enumerate(rows) if row.pk == item.pk)
+            other = index - 1 if up else index + 1
+            if 0 <= other < len(rows):
+                rows[index], rows[other] = rows[other], rows[index]
+            for position, row in enumerate(rows):
+                row.position = position
+            self.model._default_manager.bulk_update(rows, ["position"])  # type: ignore[arg-type]
 
     def group_lists(self, plan: Plan, stage: str, groups: list[str]) -> list[ItemGroup]:
         rows = self.queryset(plan).filter(stage=stage).order_by("position", "id")
@@ -151,7 +153,8 @@ def add_item(form: StageItemForm, plan: Plan, stage: str) -> Item:
     """Save the form's new row in the stage, where the form says (the end of its list)."""
     item: Item = form.save(commit=False)
     item.plan, item.stage, item.position = plan, stage, form.cleaned_data.get("position") or 0
-    item.save()
+    with transaction.atomic(savepoint=False):  # the row and its audit record
+        item.save()
     return item
 
 

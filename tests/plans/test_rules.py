@@ -4,13 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from plans import history, lifecycle, quarters
 from plans.forms import PlanCreateForm
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
 from plans.versioning import conflict_rows, save_if_unchanged
 from plans.worksheet.forms import KPIForm, ObjectiveForm, TacticForm
+from plans.worksheet.rows import add_item, item_form
 from tests.factories import (
     make_kpi,
     make_measurement,
@@ -54,6 +55,40 @@ def test_a_race_lost_after_loading_is_refused_by_the_database(plan: Plan) -> Non
     assert not save_if_unchanged(mine, expected_version=1, fields=["title"])
     objective.refresh_from_db()
     assert objective.title == "Theirs"
+
+
+def _history_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on writing an audit record fails, as a write can when the database is busy."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    for model in (Objective, Tactic):
+        monkeypatch.setattr(model.history.model, "save", refuse)
+
+
+# Transactional: the rule's own transaction must be the outermost, as in a request.
+@pytest.mark.django_db(transaction=True)
+def test_a_change_whose_audit_record_fails_is_not_saved(monkeypatch: pytest.MonkeyPatch) -> None:
+    tactic = make_tactic(plan=make_plan(), title="Reels")
+    _history_fails(monkeypatch)
+    tactic.title = "Short videos"
+    with pytest.raises(OperationalError):
+        save_if_unchanged(tactic, expected_version=1, fields=["title"])
+    tactic.refresh_from_db()
+    assert (tactic.title, tactic.version) == ("Reels", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_row_whose_audit_record_fails_is_not_saved(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = make_plan()
+    data = {"new-objective-reach-title": "Grow", "new-objective-reach-audience": "all"}
+    form = item_form(plan, "objective", "reach", data, choices={})
+    assert form.is_valid(), form.errors
+    _history_fails(monkeypatch)
+    with pytest.raises(OperationalError):
+        add_item(form, plan, "reach")
+    assert not Objective.objects.exists()
 
 
 def test_auto_now_fields_move_on_a_versioned_save(plan: Plan) -> None:

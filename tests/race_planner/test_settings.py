@@ -92,3 +92,24 @@ def test_login_throttling_limits_below_one_are_a_clear_error() -> None:
     assert (
         result.returncode != 0 and "LOGIN_COOLOFF_MINUTES must be a whole number" in result.stderr
     )
+
+
+def test_sqlite_waits_for_other_writers_in_wal_mode(tmp_path: Path) -> None:
+    probe = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    for pragma in ('journal_mode', 'synchronous', 'busy_timeout'):\n"
+        "        cursor.execute(f'PRAGMA {pragma}')\n"
+        "        print(cursor.fetchone()[0])\n"
+        "print(connection.transaction_mode)\n"
+    )
+    database = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    result = run_manage("shell", "-c", probe, DATABASE_URL=database, SQLITE_BUSY_TIMEOUT="7")
+    assert result.returncode == 0, result.stderr
+    # WAL, synchronous NORMAL (1), a 7 s busy timeout, the write lock taken at BEGIN
+    assert result.stdout.split()[-4:] == ["wal", "1", "7000", "IMMEDIATE"]
+
+
+def test_bad_busy_timeout_is_a_clear_error() -> None:
+    result = run_manage("check", SQLITE_BUSY_TIMEOUT="soon")
+    assert result.returncode != 0 and "SQLITE_BUSY_TIMEOUT must be a whole number" in result.stderr

@@ -57,6 +57,30 @@ def test_many_values_are_written_in_a_few_queries(
     assert Measurement.objects.count() == 56
 
 
+def test_many_changed_values_are_each_written_with_their_history(
+    kpi: KPI, editor: User, django_assert_max_num_queries
+) -> None:
+    days = [date(2026, 7, d) for d in range(1, 29)]
+    before = [make_measurement(kpi=kpi, on=day, value="1", note="old") for day in days]
+    actuals = [
+        Actual(kpi, day, Decimal(n) + Decimal("0.25"), f"note {n}" if n % 2 else "")
+        for n, day in enumerate(days)
+    ]
+    with django_assert_max_num_queries(5):  # savepoint, read, one UPDATE for all, history, release
+        recorded = record_actuals(actuals, source=Source.CSV, user=editor)
+    assert len(recorded.updated) == len(days)
+    stored = list(Measurement.objects.order_by("date"))
+    assert [(m.pk, m.value, m.note, m.source, m.version) for m in stored] == [
+        (old.pk, a.value, a.note or "old", "csv", 2) for old, a in zip(before, actuals, strict=True)
+    ]
+    assert all(
+        m.recorded_by == editor and m.recorded_at > old.recorded_at
+        for m, old in zip(stored, before, strict=True)
+    )
+    history = Measurement.history.filter(history_type="~").order_by("date")
+    assert [(h.value, h.history_user) for h in history] == [(a.value, editor) for a in actuals]
+
+
 def test_values_added_or_deleted_since_a_preview_write_nothing(kpi: KPI) -> None:
     existing = make_measurement(kpi=kpi, on=DAY, value="120")
     added = Actual(kpi, date(2026, 7, 13), Decimal(5))
