@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import router, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import F, Model
 from django.db.models.signals import post_save
 from django.forms.models import construct_instance
@@ -171,6 +171,12 @@ class Edit(Generic[V]):
         return {"form": self.form, "conflict": self.conflict or [], "conflicted": conflicted}
 
 
+CLASHED = (
+    "Not saved: someone saved something with the same name or on the same day a moment ago. "
+    "Your input is still here; check it and save again."
+)
+
+
 def edit(row: V, make_form: Callable[[Any, V], VersionedForm], data: Any) -> Edit[V]:
     """Validate `data` against `row` and save it, unless someone saved the row since the form
     was opened. Then nothing is written: the result has their values and a form with the
@@ -180,8 +186,13 @@ def edit(row: V, make_form: Callable[[Any, V], VersionedForm], data: Any) -> Edi
     form = make_form(data, row)
     if not form.is_valid():
         return Edit(form, before)
-    if save_if_unchanged(row, expected_version=form.expected_version, fields=form.model_fields()):
-        return Edit(form, row, saved=True)
+    try:
+        fields = form.model_fields()
+        if save_if_unchanged(row, expected_version=form.expected_version, fields=fields):
+            return Edit(form, row, saved=True)
+    except IntegrityError:  # the form's checks passed, then someone took the name or the day
+        form.add_error(None, CLASHED)
+        return Edit(form, before)
     if before.version == form.expected_version:  # lost a race: read the row that won
         read_again(before)
     conflict = conflict_rows(before, form)

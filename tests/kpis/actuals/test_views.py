@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -403,3 +403,29 @@ def test_check_in_shows_each_kpis_latest_value(editor_client: Client, plan: Plan
     make_kpi(plan=plan, name="Leads")
     html = editor_client.get(reverse("kpis-check-in", args=[plan.pk])).content.decode()
     assert "150 <span" in html and "on 13 Jul" in html and "None yet" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_onto_a_day_filled_meanwhile_is_told_so(
+    editor_client: Client, kpi: KPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form's check found the day free; another person filled it before the save."""
+    from plans import versioning
+
+    m = make_measurement(kpi=kpi, on=date(2026, 7, 6), value="120")
+    save = versioning.save_if_unchanged
+
+    def filled_first(row: Any, **kwargs: Any) -> bool:
+        make_measurement(kpi=kpi, on=date(2026, 7, 13), value="7")
+        return save(row, **kwargs)
+
+    monkeypatch.setattr(versioning, "save_if_unchanged", filled_first)
+    url = reverse("kpis-measurement-edit", args=[kpi.plan_id, m.pk])
+    data = {f"e{m.pk}-date": "2026-07-13", f"e{m.pk}-value": "1", f"e{m.pk}-version": "1"}
+    response = editor_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert (
+        "someone saved something with the same name or on the same day" in response.content.decode()
+    )
+    m.refresh_from_db()
+    assert (m.date, m.value) == (date(2026, 7, 6), 120)
