@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from plans.models import KPI, Audience, ItemAudience, Objective, Plan, Stage, StageWorksheet, Tactic
 from plans.presets import StagePreset
+from plans.versioning import CLASHED
 from plans.worksheet.content import load_stages
 from plans.worksheet.forms import ITEM_FORMS, StageItemForm, WorksheetForm
 
@@ -149,12 +150,17 @@ def item_form(
     return form
 
 
-def add_item(form: StageItemForm, plan: Plan, stage: str) -> Item:
-    """Save the form's new row in the stage, where the form says (the end of its list)."""
+def add_item(form: StageItemForm, plan: Plan, stage: str) -> Item | None:
+    """Save the form's new row in the stage, where the form says (the end of its list); None,
+    with the form's error, when a KPI of that name was added a moment before."""
     item: Item = form.save(commit=False)
     item.plan, item.stage, item.position = plan, stage, form.cleaned_data.get("position") or 0
-    with transaction.atomic(savepoint=False):  # the row and its audit record
-        item.save()
+    try:
+        with transaction.atomic(savepoint=False):  # the row and its audit record
+            item.save()
+    except IntegrityError:
+        form.add_error(None, CLASHED)
+        return None
     return item
 
 

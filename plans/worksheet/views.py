@@ -125,9 +125,9 @@ def item_create(request: AuthedRequest, plan_id: int, stage: str, kind: str) -> 
     position = whole_number(request.GET.get("position", ""))
     form = item_form(plan, kind, stage, request.POST or None, choices=choices, position=position)
     context = _context(plan, form=form, kind=item_kind, stage=stage)
-    if request.method != "POST" or not form.is_valid():
+    item = add_item(form, plan, stage) if request.method == "POST" and form.is_valid() else None
+    if item is None:
         return TemplateResponse(request, ITEM_FORM, context)
-    item = add_item(form, plan, stage)
     if not request.htmx:
         messages.success(
             request, f"{item_kind.title} “{item}” added to {item.get_stage_display()}."
