@@ -7,7 +7,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("plans", "0002_kpi_soft_delete"), ("kpis", "0002_measurement_version")]
-AFTER = [("plans", "0003_numbers_dates_and_kpi_names"), ("kpis", "0003_number_and_date_limits")]
+AFTER = [
+    ("plans", "0004_number_and_date_limits_and_kpi_names"),
+    ("kpis", "0004_number_and_date_limits"),
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,7 +31,9 @@ def test_clashing_names_are_renamed_and_oversized_numbers_capped() -> None:
     )
     with connection.cursor() as cursor:  # what the old forms let through
         cursor.execute("UPDATE plans_kpi SET target = 999999999999.9999 WHERE id = %s", [first.pk])
-        cursor.execute("UPDATE kpis_measurement SET value = -5e12 WHERE id = %s", [measurement.pk])
+        cursor.execute(
+            "UPDATE kpis_measurement SET value = -123456789012.3456 WHERE id = %s", [measurement.pk]
+        )
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)

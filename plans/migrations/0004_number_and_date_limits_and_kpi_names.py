@@ -4,72 +4,15 @@ import django.db.models.functions.text
 import race_planner.dates
 from decimal import Decimal
 from django.db import migrations, models
-from django.utils import timezone
-
-LIMIT = "100000000000"  # numbers at most 11 digits before the point (race_planner/numbers.py)
-LARGEST = "99999999999.9999"
-
-
-def cap_numbers(apps, schema_editor, columns):
-    """Numbers stored before the numeric policy and beyond it cannot be read back on SQLite
-    (and do not fit the narrower column on PostgreSQL): cap them at the largest number the
-    policy allows, and say so. They are few (typing mistakes); the history shows the change."""
-    capped = 0
-    with schema_editor.connection.cursor() as cursor:
-        for table, column in columns:
-            cursor.execute(
-                f"UPDATE {table} SET {column} = CASE WHEN {column} > 0 THEN {LARGEST} "
-                f"ELSE -{LARGEST} END WHERE ABS({column}) >= {LIMIT}"
-            )
-            capped += max(cursor.rowcount, 0)
-    if capped:
-        print(f"\n  Capped {capped} stored number(s) beyond ±{LARGEST} (the most a value can hold).")
-
-
-def rename_clashing_kpis(apps, schema_editor):
-    """KPI names become unique whatever their capitals and surrounding spaces: where a plan has
-    "Sessions" and "sessions ", the later one becomes "sessions (2)", recorded in its history."""
-    KPI = apps.get_model("plans", "KPI")
-    HistoricalKPI = apps.get_model("plans", "HistoricalKPI")
-    live = KPI.objects.filter(deleted_at__isnull=True).order_by("plan_id", "id")
-    taken = {(kpi.plan_id, kpi.name.strip().lower()) for kpi in live}
-    kept = set()
-    for kpi in live:
-        key = (kpi.plan_id, kpi.name.strip().lower())
-        if key not in kept:
-            kept.add(key)
-            continue
-        number, name = 2, kpi.name.strip()
-        while (kpi.plan_id, f"{name[:112]} ({number})".lower()) in taken:
-            number += 1
-        kpi.name, kpi.version = f"{name[:112]} ({number})", kpi.version + 1
-        taken.add((kpi.plan_id, kpi.name.lower()))
-        kept.add((kpi.plan_id, kpi.name.lower()))
-        KPI.objects.filter(pk=kpi.pk).update(name=kpi.name, version=kpi.version)
-        HistoricalKPI.objects.create(
-            **{f.attname: getattr(kpi, f.attname) for f in KPI._meta.concrete_fields},
-            history_date=timezone.now(),
-            history_type="~",
-            history_change_reason="Renamed: another KPI of the plan had the same name",
-        )
-
-
-def cap_kpi_values(apps, schema_editor):
-    cap_numbers(
-        apps,
-        schema_editor,
-        [(t, c) for t in ("plans_kpi", "plans_historicalkpi") for c in ("baseline", "target")],
-    )
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0002_kpi_soft_delete'),
+        ('plans', '0003_kpi_numbers_and_names'),
     ]
 
     operations = [
-        migrations.RunPython(cap_kpi_values, migrations.RunPython.noop),
         migrations.RemoveConstraint(
             model_name='kpi',
             name='kpi_name_unique_in_plan',
@@ -144,7 +87,6 @@ class Migration(migrations.Migration):
             name='start_date',
             field=models.DateField(blank=True, null=True, validators=[race_planner.dates.check_in_range]),
         ),
-        migrations.RunPython(rename_clashing_kpis, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='kpi',
             constraint=models.UniqueConstraint(models.F('plan'), django.db.models.functions.text.Lower(django.db.models.functions.text.Trim('name')), condition=models.Q(('deleted_at__isnull', True)), name='kpi_name_unique_in_plan'),
