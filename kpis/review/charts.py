@@ -80,6 +80,7 @@ class _OfflineChromium(Chromium):
         return [*super().get_cli(), *OFFLINE_FLAGS]
 
 
+_TAG = re.compile(r"<[^<>]*>")  # a text node never holds a raw "<": it comes escaped
 _STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
 _PROPERTY = re.compile(r"^[a-z-]+$")
 
@@ -102,9 +103,10 @@ def lighten_svg(svg: str) -> str:
     """Plotly's inline `style="a: b; …"` as SVG presentation attributes `a="b"`.
 
     Same picture, but WeasyPrint reads attributes directly instead of running its CSS parser
-    on every element: a third less time drawing the charts into the PDF.
+    on every element: a third less time drawing the charts into the PDF. Only tags change:
+    a chart's text (a KPI named `x style="a:b"`) is left as typed.
     """
-    return _STYLE_ATTRIBUTE.sub(_declarations_as_attributes, svg)
+    return _TAG.sub(lambda tag: _STYLE_ATTRIBUTE.sub(_declarations_as_attributes, tag[0]), svg)
 
 
 def browser_path() -> str | None:
@@ -150,6 +152,17 @@ def _chart(figure: go.Figure, width: int, height: int) -> _Chart:
     return _Chart(key, json.loads(payload), width, height)
 
 
+_GONE = (BrowserClosedError, BrowserFailedError, ChannelClosedError)  # what a lost browser raises
+
+
+def _quiet_once_gone(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Kaleido's own tasks fail with the browser that went away; expected, not news."""
+    if isinstance(context.get("exception"), _GONE):
+        logger.debug("After the chart browser went: %s", context.get("message"))
+        return
+    loop.default_exception_handler(context)
+
+
 class _Lost(Exception):
     """The browser died or hung while a call waited for its charts."""
 
@@ -166,6 +179,7 @@ class _Browser:
         self.path = path
         self.owner = os.getpid()
         self.loop = asyncio.new_event_loop()
+        self.loop.set_exception_handler(_quiet_once_gone)
         self.thread = threading.Thread(target=self._run, name="review-chart-browser", daemon=True)
         self.kaleido: Any = None
         self.drawing: dict[str, Future[str]] = {}  # charts handed over and not finished yet
@@ -365,8 +379,7 @@ def _ready_browser(path: str, deadline: Deadline) -> _Browser:
 
 def _lost(browser: _Browser, error: BaseException | None) -> bool:
     """Did this chart fail because the browser went away? (It may take a moment to exit.)"""
-    gone = (BrowserClosedError, BrowserFailedError, ChannelClosedError, asyncio.CancelledError)
-    if isinstance(error, gone):
+    if isinstance(error, (*_GONE, asyncio.CancelledError)):
         return True
     for _ in range(10):
         if not browser.running():

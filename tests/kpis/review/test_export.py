@@ -427,6 +427,11 @@ def test_lighten_svg_turns_inline_styles_into_attributes() -> None:
     )
     odd = '<svg><g style="fill: url(data:a;b)"/></svg>'
     assert review_charts.lighten_svg(odd) == odd
+    # A chart's text is left as typed, even when it reads like an attribute.
+    typed = '<text style="fill: red">&#60;b style="fill: blue"&#62; x</text>'
+    assert review_charts.lighten_svg(typed) == (
+        '<text fill="red">&#60;b style="fill: blue"&#62; x</text>'
+    )
 
 
 def test_export_works_with_hashed_production_static_files(plan: Plan, settings) -> None:
