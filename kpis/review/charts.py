@@ -182,6 +182,7 @@ class _Browser:
         self.loop.set_exception_handler(_quiet_once_gone)
         self.thread = threading.Thread(target=self._run, name="review-chart-browser", daemon=True)
         self.kaleido: Any = None
+        self.opening: asyncio.Task[Any] | None = None
         self.drawing: dict[str, Future[str]] = {}  # charts handed over and not finished yet
         self.progress = time.monotonic()  # when a chart last finished (or the browser started)
         self.stopped = False
@@ -201,6 +202,7 @@ class _Browser:
         return asyncio.run_coroutine_threadsafe(work, self.loop)
 
     async def _open(self) -> None:
+        self.opening = asyncio.current_task()
         self.kaleido = kaleido.Kaleido(
             n=TABS,
             mathjax=False,
@@ -280,6 +282,12 @@ class _Browser:
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
 
+    def _kill_group(self) -> None:
+        pid = self.pid()
+        if pid is not None and self.owner == os.getpid():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
     def close(self, timeout: float) -> None:
         """Close Chromium politely; kill it if that takes longer than `timeout`."""
         if self.kaleido is not None and self.running():
@@ -296,14 +304,16 @@ class _Browser:
             self.stopped = True
             drawing = list(self.drawing.values())
             self.drawing.clear()
-        pid = self.pid()
-        if pid is not None and self.owner == os.getpid():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
+        self._kill_group()
         for future in drawing:
             future.cancel()
 
         async def finish() -> None:
+            if self.opening is not None and not self.opening.done():
+                # Given up on while starting: once Chromium's pid is known, kill it too.
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(asyncio.shield(self.opening), START_TIMEOUT)
+                self._kill_group()
             if self.kaleido is not None:
                 with contextlib.suppress(BaseException):  # kaleido cleans up its files
                     await asyncio.wait_for(self.kaleido.close(), 10)
@@ -348,7 +358,7 @@ def _start(path: str, deadline: Deadline) -> _Browser:
         browser.open(timeout)
     except Exception as error:
         browser.kill()
-        if deadline.remaining() <= 0 and browser.running():
+        if isinstance(error, TimeoutError) and timeout < START_TIMEOUT:  # the caller's time
             raise deadline.expired("starting the chart browser") from error
         raise ChartsUnavailable(_not_started_message(path)) from error
     stats["started"] += 1
@@ -363,8 +373,6 @@ def _ready_browser(path: str, deadline: Deadline) -> _Browser:
         raise deadline.expired("waiting for the chart browser")
     try:
         browser = _browser
-        if browser is not None and browser.owner != os.getpid():
-            browser = None
         if browser is not None:
             patience = min(PING_TIMEOUT, deadline.remaining())
             if not browser.answers(patience):
@@ -407,7 +415,8 @@ def _collect(
             if error is not None:
                 if _lost(browser, error):
                     raise _Lost
-                raise ChartsUnavailable(f"A chart could not be drawn: {error}") from error
+                why = str(error) or type(error).__name__
+                raise ChartsUnavailable(f"A chart could not be drawn: {why}") from error
             svgs[keys[future]] = future.result()
         if pending and not browser.running():
             raise _Lost
