@@ -357,5 +357,10 @@ def test_the_same_markup_does_reach_the_listener_from_a_browser_started_as_usual
             return svg
 
     with counting_server() as server:
-        asyncio.run(draw(_hostile_figure(server).to_dict()))
+        figure = _hostile_figure(server).to_dict()
+        # A thread of its own: Playwright may have left an event loop running in this one.
+        drawing = threading.Thread(target=lambda: asyncio.run(draw(figure)), daemon=True)
+        drawing.start()
+        drawing.join(90)
+    assert not drawing.is_alive()
     assert "/title" in server.paths and "/tick" in server.paths
