@@ -253,13 +253,17 @@ class _Browser:
         return lighten_svg(svg.decode())
 
     def draw(self, charts: list[_Chart]) -> dict[str, Future[str]]:
-        """A future SVG for each chart; charts already being drawn are joined, not redrawn."""
+        """A future SVG for each chart; charts already being drawn are joined, not redrawn,
+        and charts finished since the caller looked in the cache come from there."""
         futures: dict[str, Future[str]] = {}
         new: list[tuple[str, Future[str]]] = []
         with _lock:
             for chart in charts:
                 future = self.drawing.get(chart.key)
-                if future is None:
+                if future is None and chart.key in _cache:
+                    future = Future()
+                    future.set_result(_cache[chart.key])
+                elif future is None:
                     future = self._submit(self._draw(chart))
                     self.drawing[chart.key] = future
                     new.append((chart.key, future))
