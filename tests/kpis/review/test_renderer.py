@@ -189,6 +189,31 @@ def test_a_browser_killed_mid_call_is_replaced_and_the_call_finishes() -> None:
     assert timed("the next call", began) < 30
 
 
+def test_a_browser_killed_with_no_time_left_to_retry_fails_the_call_with_a_message() -> None:
+    old = warm()
+    charts = figures("no retry", 30)
+    keys = [review_charts._chart(*chart).key for chart in charts]
+    call = Call(charts, seconds=4.5)  # under RETRY_AT_LEAST once the kill lands
+    call.start()
+    began = time.monotonic()
+    while not any(key in review_charts._cache for key in keys):
+        assert time.monotonic() - began < 4
+        time.sleep(0.02)
+    signal_all(old, signal.SIGKILL)
+    call.join(30)
+    print(f"call killed {time.monotonic() - began:.2f} s in, deadline 4.5 s: {call.took:.2f} s")
+    assert not call.is_alive()
+    assert isinstance(call.error, ChartsUnavailable), call.error
+    print(f"message: {call.error}")
+    assert str(call.error).startswith("The chart browser (")
+    assert "stopped unexpectedly while drawing the charts" in str(call.error)
+    assert call.took < 4.5
+    began = time.monotonic()
+    svgs = review_charts.render_svgs(charts, deadline=Deadline(90))
+    timed("the same charts next, in a new browser", began)
+    assert_drawn(svgs, "no retry", 30)
+
+
 def test_a_browser_that_keeps_dying_fails_the_call_with_a_message_then_recovers() -> None:
     warm()
     stop = threading.Event()
