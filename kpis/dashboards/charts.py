@@ -6,6 +6,11 @@ them on one page), and `*_figure` wraps the same data in a `go.Figure` for the r
 turns it into SVG with kaleido. Figures stay small on purpose: no default template (plotly's
 own adds ~8 KB a figure), numbers rounded to six significant digits, the pace line as its
 corner points only, and sparklines as tiny inline SVG rather than figures.
+
+Plotly reads a subset of HTML in every text it draws (`<a href>`, `<span style>`, `<br>`, `<b>`
+and entities), in the browser and in the PDF's renderer alike. Every piece of user text (KPI
+names, tactic channels, the plan's currency) goes through `plotly_text` on its way into a
+figure, so it shows as typed and is never a link, a style or a URL to fetch.
 """
 
 from __future__ import annotations
@@ -34,6 +39,16 @@ TARGET = "#1a7f4b"
 PLANNED = "#9bb7cf"
 SPENT = "#1f5f8b"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif"
+
+
+def plotly_text(text: str) -> str:
+    """User text for a Plotly label, title, legend or hover: shown literally, never markup.
+
+    plotly.js splits text on `<…>`, turns the tags it knows into SVG (links, styled spans) and
+    decodes entities only in the text between them; so `<`, `>` and `&` as entities show as
+    themselves (`&` first, so "&lt;" typed by a user stays "&lt;" on screen).
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def num(value: Decimal | float | None) -> float | None:
@@ -117,7 +132,12 @@ def kpi_figure_data(
         yaxis={"title": {"text": kpi.get_unit_display()}},
     )
     if title:
-        layout["title"] = {"text": kpi.name, "x": 0, "xanchor": "left", "font": {"size": 14}}
+        layout["title"] = {
+            "text": plotly_text(kpi.name),
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": 14},
+        }
         layout["margin"] = {**layout["margin"], "t": 36}
     traces = [
         {
@@ -158,7 +178,7 @@ def kpi_figure(
 
 def _step_label(step: FunnelStep) -> str:
     label = Stage(step.stage).label
-    return f"{label}<br>{step.kpi_name}" if step.kpi_name else label
+    return f"{label}<br>{plotly_text(step.kpi_name)}" if step.kpi_name else label
 
 
 def funnel_figure_data(steps: list[FunnelStep], *, height: int = 320) -> Figure:
@@ -219,7 +239,7 @@ def _budget_bars(
     horizontal: bool,
     height: int,
 ) -> Figure:
-    value_axis = {"title": {"text": currency}, "tickformat": ",.0f"}
+    value_axis = {"title": {"text": plotly_text(currency)}, "tickformat": ",.0f"}
     layout = _layout(height=height, barmode="group")
     layout["xaxis" if horizontal else "yaxis"].update(value_axis)
     if horizontal:
@@ -257,7 +277,7 @@ def budget_by_stage_figure(snapshot: PlanSnapshot, *, height: int = 260) -> go.F
 def budget_by_channel_figure_data(snapshot: PlanSnapshot, *, height: int | None = None) -> Figure:
     rows = snapshot.budget_by_channel
     return _budget_bars(
-        [name for name, _, _ in rows],
+        [plotly_text(name) for name, _, _ in rows],
         [planned for _, planned, _ in rows],
         [spent for _, _, spent in rows],
         currency=snapshot.plan.currency,

@@ -1,45 +1,86 @@
 """Plotly figures as vector SVG for the review PDF, drawn by kaleido in Debian's Chromium.
 
-One kaleido server per process: starting the browser costs about two seconds, each image
-after that a fraction of one. An export sends all its missing charts in one request, drawn in
-TABS tabs side by side. The server handles one request at a time and is not safe to call
-from two threads at once, so a lock serialises every call. A call runs in a helper thread so a
-stuck browser costs the caller its deadline, not its life. SVGs are cached by figure content:
-an unchanged chart is not drawn twice.
+One browser per process, kept between exports: starting it costs about two seconds, each image
+after that a fraction of one. It runs on an asyncio loop in a thread of its own; a call hands
+it the charts the cache lacks, each drawn as a task of its own in TABS tabs side by side, and
+waits for them until its deadline. A finished chart goes into the cache (keyed by figure
+content) the moment it is done, even when the caller has given up: the next try finds it there,
+and a chart still being drawn is waited for, not drawn twice.
+
+The browser heals. Before drawing, a call checks that Chromium still runs and answers a
+DevTools command; a dead or unresponsive one (killed, crashed, stopped) is killed with its whole
+process group and a fresh one started. A browser lost in the middle of a call is replaced and
+the missing charts drawn once more, time permitting; otherwise the call fails with a message.
+Locks are held for moments, never while waiting on the browser.
+
+Chromium starts with every host name (IP addresses and its proxy's included) resolved to
+nowhere and every request sent to a proxy that does not exist, so markup that slipped into a
+chart cannot make it fetch anything.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import hashlib
+import json
+import logging
 import os
 import re
-import shutil
-import tempfile
+import signal
 import threading
-import warnings
-from collections import OrderedDict
-from pathlib import Path
-from typing import Any
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
 
 import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
+from choreographer.browsers import BrowserClosedError, BrowserFailedError, Chromium
+from choreographer.channels import ChannelClosedError
 from choreographer.utils import get_browser_path
 
 from kpis.review.errors import ChartsUnavailable, Deadline
 
-# plotly passes its (empty) browser options on every call; with a server running they are moot.
-warnings.filterwarnings("ignore", message="The kopts argument is ignored", category=UserWarning)
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 CACHE_SIZE = 256
 TABS = 2  # browser tabs drawing charts side by side: one per core of the target machines
+START_TIMEOUT = 30.0  # seconds a browser may take to start
+CHART_TIMEOUT = 60.0  # kaleido gives up on a single chart after this; it frees the tab
+PING_TIMEOUT = 5.0  # a browser that cannot answer a DevTools command in this long is hung
+STALL_AFTER = 3.0  # while waiting: no chart finished for this long, so ask whether it answers
+RETRY_AT_LEAST = 5.0  # a lost browser is replaced within the call only with this much time left
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
-_lock = threading.Lock()
-_cache: OrderedDict[str, str] = OrderedDict()
-_pending: threading.Thread | None = None  # a call that outlived its caller's deadline
+# The browser may reach nothing but the files kaleido gives it (its page, plotly.js).
+OFFLINE_FLAGS = (
+    # Every host resolves to nothing: names, IP literals and the proxy's own address alike.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    # Should a request get past that, it goes to a proxy that is not there, loopback too
+    # (Chromium otherwise sends localhost and 127.0.0.1 straight past any proxy).
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    # No update checks, time queries or other requests of the browser's own.
+    "--disable-background-networking",
+)
 
 
+class _OfflineChromium(Chromium):
+    """Chromium as choreographer starts it, plus OFFLINE_FLAGS (last, so they win)."""
+
+    def get_cli(self) -> Sequence[str]:
+        return [*super().get_cli(), *OFFLINE_FLAGS]
+
+
+_TAG = re.compile(r"<[^<>]*>")  # a text node never holds a raw "<": it comes escaped
 _STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
 _PROPERTY = re.compile(r"^[a-z-]+$")
 
@@ -62,9 +103,10 @@ def lighten_svg(svg: str) -> str:
     """Plotly's inline `style="a: b; …"` as SVG presentation attributes `a="b"`.
 
     Same picture, but WeasyPrint reads attributes directly instead of running its CSS parser
-    on every element: a third less time drawing the charts into the PDF.
+    on every element: a third less time drawing the charts into the PDF. Only tags change:
+    a chart's text (a KPI named `x style="a:b"`) is left as typed.
     """
-    return _STYLE_ATTRIBUTE.sub(_declarations_as_attributes, svg)
+    return _TAG.sub(lambda tag: _STYLE_ATTRIBUTE.sub(_declarations_as_attributes, tag[0]), svg)
 
 
 def browser_path() -> str | None:
@@ -81,109 +123,369 @@ NO_BROWSER_MESSAGE = (
 )
 
 
-def _server_thread() -> threading.Thread | None:
-    server = kaleido._global_server
-    return getattr(server, "_thread", None) if server.is_running() else None
+def _not_started_message(path: str) -> str:
+    return (
+        f"The chart browser ({path}) did not start. Try again; if it keeps failing, "
+        "check that Chromium runs on this server."
+    )
 
 
-def _ensure_server(timeout: float) -> None:
-    thread = _server_thread()
-    if thread is not None and thread.is_alive():
+def _lost_message(path: str) -> str:
+    return (
+        f"The chart browser ({path}) stopped unexpectedly while drawing the charts. "
+        "A new one starts with the next try: try again; if it keeps failing, check that "
+        "Chromium runs on this server (memory, /dev/shm)."
+    )
+
+
+@dataclass(frozen=True)
+class _Chart:
+    key: str
+    figure: dict[str, Any]
+    width: int
+    height: int
+
+
+def _chart(figure: go.Figure, width: int, height: int) -> _Chart:
+    payload = pio.to_json(figure, validate=False, engine="json")
+    key = hashlib.sha256(f"{width}x{height}:{payload}".encode()).hexdigest()
+    return _Chart(key, json.loads(payload), width, height)
+
+
+_GONE = (BrowserClosedError, BrowserFailedError, ChannelClosedError)  # what a lost browser raises
+
+
+def _quiet_once_gone(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Kaleido's own tasks fail with the browser that went away; expected, not news."""
+    if isinstance(context.get("exception"), _GONE):
+        logger.debug("After the chart browser went: %s", context.get("message"))
         return
-    if thread is not None:  # the browser died: forget it and start again
-        kaleido.stop_sync_server(silence_warnings=True)
-    kaleido.start_sync_server(n=TABS, mathjax=False, silence_warnings=True, timeout=timeout)
+    loop.default_exception_handler(context)
 
 
-def shutdown() -> None:
-    """Close the browser now, for commands: left to interpreter exit, it can die in the middle
-    of a message and print a stack trace."""
-    with _lock:
-        if _server_thread() is not None:
-            kaleido.stop_sync_server(silence_warnings=True)
+class _Lost(Exception):
+    """The browser died or hung while a call waited for its charts."""
 
 
-def _key(fig: go.Figure, width: int, height: int) -> str:
-    payload = pio.to_json(fig, validate=False, engine="json")
-    return hashlib.sha256(f"{width}x{height}:{payload}".encode()).hexdigest()
+def _read_error(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
-def _draw(figures: list[tuple[go.Figure, int, int]], deadline: Deadline) -> list[str]:
-    """Draw every figure in one call, so the browser's tabs share the work."""
-    global _pending
-    result: dict[str, Any] = {}
-    folder = tempfile.mkdtemp(prefix="review-charts-")
-    paths = [os.path.join(folder, f"{number}.svg") for number in range(len(figures))]
+class _Browser:
+    """One kaleido (Chromium, TABS tabs) driven from an asyncio loop in a thread of its own."""
 
-    def run() -> None:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.owner = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.loop.set_exception_handler(_quiet_once_gone)
+        self.thread = threading.Thread(target=self._run, name="review-chart-browser", daemon=True)
+        self.kaleido: Any = None
+        self.opening: asyncio.Task[Any] | None = None
+        self.drawing: dict[str, Future[str]] = {}  # charts handed over and not finished yet
+        self.progress = time.monotonic()  # when a chart last finished (or the browser started)
+        self.stopped = False
+        self.thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+        tasks = asyncio.all_tasks(self.loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            self.loop.run_until_complete(asyncio.wait(tasks, timeout=5))
+        self.loop.close()
+
+    def _submit(self, work: Coroutine[Any, Any, _T]) -> Future[_T]:
+        return asyncio.run_coroutine_threadsafe(work, self.loop)
+
+    async def _open(self) -> None:
+        self.opening = asyncio.current_task()
+        self.kaleido = kaleido.Kaleido(
+            n=TABS,
+            mathjax=False,
+            timeout=CHART_TIMEOUT,
+            path=self.path,
+            browser_cls=_OfflineChromium,
+        )
+        await self.kaleido.open()
+
+    def open(self, timeout: float) -> None:
+        self._submit(self._open()).result(timeout)
+        self.progress = time.monotonic()
+
+    def pid(self) -> int | None:
+        """The launcher's process id; Chromium runs in its process group."""
+        process = getattr(self.kaleido, "subprocess", None)
+        return process.pid if process is not None else None
+
+    def running(self) -> bool:
+        pid = self.pid()
+        if self.stopped or pid is None or not self.thread.is_alive():
+            return False
+        try:  # not Popen.poll(): kaleido's watchdog is waiting on the process in a thread
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+        except OSError:
+            return False
+
+    async def _ping(self) -> bool:
+        response = await self.kaleido.send_command("Browser.getVersion")
+        return "result" in response
+
+    def answers(self, timeout: float) -> bool:
+        """Chromium runs and answers a DevTools command within `timeout` seconds."""
+        if not self.running():
+            return False
         try:
-            pio.write_images(
-                fig=[fig for fig, _, _ in figures],
-                file=paths,
-                format="svg",
-                width=[width for _, width, _ in figures],
-                height=[height for _, _, height in figures],
-                validate=False,
-            )
-            result["svgs"] = [Path(path).read_text(encoding="utf-8") for path in paths]
-        except Exception as error:  # handed to the caller below
-            result["error"] = error
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            return self._submit(self._ping()).result(timeout)
+        except Exception:  # timed out, or the browser went away meanwhile
+            return False
 
-    worker = threading.Thread(target=run, name="review-chart", daemon=True)
-    worker.start()
-    # Wait in short steps so a browser that dies mid-call is noticed at once.
-    while worker.is_alive() and deadline.remaining() > 0:
-        worker.join(min(0.25, max(deadline.remaining(), 0.01)))
-        thread = _server_thread()
-        if worker.is_alive() and (thread is None or not thread.is_alive()):
-            _pending = worker
-            raise ChartsUnavailable(
-                f"The chart browser ({browser_path()}) did not start or stopped unexpectedly. "
-                "Try again; if it keeps failing, check that Chromium runs on this server."
-            )
-    if worker.is_alive():
-        _pending = worker
-        raise deadline.expired("drawing the charts")
-    if "error" in result:
-        raise ChartsUnavailable(f"A chart could not be drawn: {result['error']}") from result[
-            "error"
-        ]
-    return [lighten_svg(svg) for svg in result["svgs"]]
+    async def _draw(self, chart: _Chart) -> str:
+        task = asyncio.current_task()
+        if task is not None:  # read its error even when nobody waits for the chart any more
+            task.add_done_callback(_read_error)
+        opts = {"format": "svg", "width": chart.width, "height": chart.height}
+        svg: bytes = await self.kaleido.calc_fig(chart.figure, opts=opts)
+        return lighten_svg(svg.decode())
+
+    def draw(self, charts: list[_Chart]) -> dict[str, Future[str]]:
+        """A future SVG for each chart; charts already being drawn are joined, not redrawn,
+        and charts finished since the caller looked in the cache come from there."""
+        futures: dict[str, Future[str]] = {}
+        new: list[tuple[str, Future[str]]] = []
+        with _lock:
+            for chart in charts:
+                future = self.drawing.get(chart.key)
+                if future is None and chart.key in _cache:
+                    future = Future()
+                    future.set_result(_cache[chart.key])
+                elif future is None:
+                    future = self._submit(self._draw(chart))
+                    self.drawing[chart.key] = future
+                    new.append((chart.key, future))
+                    stats["drawn"] += 1
+                futures[chart.key] = future
+        for key, future in new:  # outside the lock: a finished future calls back at once
+            future.add_done_callback(partial(self._drawn, key))
+        return futures
+
+    def _drawn(self, key: str, future: Future[str]) -> None:
+        """Every finished chart goes into the cache, whether or not anyone still waits."""
+        with _lock:
+            if self.drawing.get(key) is future:
+                del self.drawing[key]
+            if future.cancelled() or future.exception() is not None:
+                return
+            self.progress = time.monotonic()
+            _cache[key] = future.result()
+            _cache.move_to_end(key)
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+
+    def _kill_group(self) -> None:
+        pid = self.pid()
+        if pid is not None and self.owner == os.getpid():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+    def close(self, timeout: float) -> None:
+        """Close Chromium politely; kill it if that takes longer than `timeout`."""
+        if self.kaleido is not None and self.running():
+            with contextlib.suppress(Exception):
+                self._submit(self.kaleido.close()).result(timeout)
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill Chromium's whole process group (stopped processes too), drop the charts in
+        progress and end the loop. Returns at once; nothing here waits on the browser."""
+        with _lock:
+            if self.stopped:
+                return
+            self.stopped = True
+            drawing = list(self.drawing.values())
+            self.drawing.clear()
+        self._kill_group()
+        for future in drawing:
+            future.cancel()
+
+        async def finish() -> None:
+            if self.opening is not None and not self.opening.done():
+                # Given up on while starting: once Chromium's pid is known, kill it too.
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(asyncio.shield(self.opening), START_TIMEOUT)
+                self._kill_group()
+            if self.kaleido is not None:
+                with contextlib.suppress(BaseException):  # kaleido cleans up its files
+                    await asyncio.wait_for(self.kaleido.close(), 10)
+            self.loop.stop()
+
+        with contextlib.suppress(RuntimeError):  # the loop is already closed
+            self.loop.call_soon_threadsafe(lambda: self.loop.create_task(finish()))
+
+
+_lock = threading.RLock()  # guards _cache, _browser and each browser's `drawing`: moments only
+_start_lock = threading.Lock()  # one caller at a time checks, starts or replaces the browser
+_cache: OrderedDict[str, str] = OrderedDict()
+_browser: _Browser | None = None
+stats: Counter[str] = Counter()  # charts "drawn", browsers "started" and "replaced"
+
+
+def _forget_after_fork() -> None:
+    """A forked child has no browser thread: it starts its own and leaves the parent's be."""
+    global _lock, _start_lock, _browser
+    _lock, _start_lock, _browser = threading.RLock(), threading.Lock(), None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _retire(browser: _Browser, why: str) -> None:
+    global _browser
+    with _lock:
+        if _browser is browser:
+            _browser = None
+    if not browser.stopped:
+        logger.warning("Replacing the chart browser (pid %s): %s", browser.pid(), why)
+        stats["replaced"] += 1
+    browser.kill()
+
+
+def _start(path: str, deadline: Deadline) -> _Browser:
+    global _browser
+    browser = _Browser(path)
+    timeout = min(START_TIMEOUT, max(deadline.remaining(), 0))
+    try:
+        browser.open(timeout)
+    except Exception as error:
+        browser.kill()
+        if isinstance(error, TimeoutError) and timeout < START_TIMEOUT:  # the caller's time
+            raise deadline.expired("starting the chart browser") from error
+        raise ChartsUnavailable(_not_started_message(path)) from error
+    stats["started"] += 1
+    with _lock:
+        _browser = browser
+    return browser
+
+
+def _ready_browser(path: str, deadline: Deadline) -> _Browser:
+    """The running browser if it answers, else a fresh one (the old one killed)."""
+    if not _start_lock.acquire(timeout=max(deadline.remaining(), 0)):
+        raise deadline.expired("waiting for the chart browser")
+    try:
+        browser = _browser
+        if browser is not None:
+            patience = min(PING_TIMEOUT, deadline.remaining())
+            if not browser.answers(patience):
+                if browser.running() and patience < PING_TIMEOUT:
+                    raise deadline.expired("waiting for the chart browser")  # not its fault
+                _retire(browser, "it is gone or does not answer")
+                browser = None
+        return browser or _start(path, deadline)
+    finally:
+        _start_lock.release()
+
+
+def _lost(browser: _Browser, error: BaseException | None) -> bool:
+    """Did this chart fail because the browser went away? (It may take a moment to exit.)"""
+    if isinstance(error, (*_GONE, asyncio.CancelledError)):
+        return True
+    for _ in range(10):
+        if not browser.running():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _collect(
+    browser: _Browser, futures: dict[str, Future[str]], deadline: Deadline
+) -> dict[str, str]:
+    """Wait for the charts until the deadline; raises _Lost when the browser dies or hangs."""
+    keys = {future: key for key, future in futures.items()}
+    pending = set(keys)
+    svgs: dict[str, str] = {}
+    while pending:
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            raise deadline.expired("drawing the charts")
+        done, pending = wait(pending, timeout=min(remaining, 0.25), return_when=FIRST_COMPLETED)
+        for future in done:
+            if future.cancelled():  # the browser was retired meanwhile
+                raise _Lost
+            error = future.exception()
+            if error is not None:
+                if _lost(browser, error):
+                    raise _Lost
+                why = str(error) or type(error).__name__
+                raise ChartsUnavailable(f"A chart could not be drawn: {why}") from error
+            svgs[keys[future]] = future.result()
+        if pending and not browser.running():
+            raise _Lost
+        if pending and time.monotonic() - browser.progress > STALL_AFTER:
+            patience = min(PING_TIMEOUT, deadline.remaining())
+            if browser.answers(patience):
+                browser.progress = time.monotonic()  # busy, not stuck
+            elif patience >= PING_TIMEOUT or not browser.running():
+                raise _Lost
+    return svgs
 
 
 def render_svgs(figures: list[tuple[go.Figure, int, int]], *, deadline: Deadline) -> list[str]:
     """SVG text for each (figure, width, height), in order; raises ChartsUnavailable/ExportTimeout."""
-    global _pending
-    if browser_path() is None:
+    path = browser_path()
+    if path is None:
         raise ChartsUnavailable(NO_BROWSER_MESSAGE)
-    keys = [_key(fig, w, h) for fig, w, h in figures]
-    if not _lock.acquire(timeout=max(deadline.remaining(), 0)):
-        raise deadline.expired("waiting for another PDF to finish its charts")
+    charts = [_chart(figure, width, height) for figure, width, height in figures]
+    svgs: dict[str, str] = {}
+    with _lock:
+        for chart in charts:
+            if chart.key in _cache:
+                _cache.move_to_end(chart.key)
+                svgs[chart.key] = _cache[chart.key]
+    missing = list({c.key: c for c in charts if c.key not in svgs}.values())
+    for attempt in (1, 2):
+        if not missing:
+            break
+        deadline.check("drawing the charts")
+        browser = _ready_browser(path, deadline)
+        try:
+            svgs.update(_collect(browser, browser.draw(missing), deadline))
+            break
+        except _Lost:
+            _retire(browser, "it stopped or hung while drawing")
+            if attempt == 2 or deadline.remaining() < RETRY_AT_LEAST:
+                raise ChartsUnavailable(_lost_message(path)) from None
+            with _lock:  # charts finished before it went are in the cache
+                svgs.update({c.key: _cache[c.key] for c in missing if c.key in _cache})
+            missing = [c for c in missing if c.key not in svgs]
+            logger.warning("Drawing %d charts again in a new browser", len(missing))
+    return [svgs[chart.key] for chart in charts]
+
+
+def browser_pid() -> int | None:
+    """The running chart browser's launcher process (Chromium runs in its group), or None."""
+    browser = _browser
+    return browser.pid() if browser is not None and browser.running() else None
+
+
+def shutdown() -> None:
+    """Close the browser now, for commands and at exit: left to the interpreter's end, it can
+    die in the middle of a message and print a stack trace."""
+    global _browser
+    locked = _start_lock.acquire(timeout=10)  # at exit, a thread may be stuck starting one
     try:
-        if _pending is not None:
-            # A call from an earlier, timed-out export still owns the server; let it finish.
-            _pending.join(max(deadline.remaining(), 0))
-            if _pending.is_alive():
-                raise deadline.expired("waiting for the chart browser")
-            _pending = None
-        missing = {
-            key: figure for key, figure in zip(keys, figures, strict=True) if key not in _cache
-        }
-        if missing:
-            deadline.check("drawing the charts")
-            _ensure_server(timeout=max(deadline.remaining(), 1))
-            drawn = _draw(list(missing.values()), deadline)
-            _cache.update(zip(missing, drawn, strict=True))
-        for key in keys:
-            _cache.move_to_end(key)
-        svgs = [_cache[key] for key in keys]
-        while len(_cache) > max(CACHE_SIZE, len(keys)):
-            _cache.popitem(last=False)
-        return svgs
+        browser, _browser = _browser, None
+        if browser is not None and browser.owner == os.getpid():
+            browser.close(timeout=5)
     finally:
-        _lock.release()
+        if locked:
+            _start_lock.release()
+
+
+atexit.register(shutdown)
 
 
 def clear_cache() -> None:

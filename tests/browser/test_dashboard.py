@@ -6,12 +6,16 @@ from pathlib import Path
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from demo.seeding import seed_demo
-from plans.models import Plan
+from plans.models import Plan, Role
+from tests.factories import PASSWORD, make_member, make_workspace
+from tests.markup import make_markup_plan
+from tests.review_helpers import counting_server
 
 GREENSTYLE = "GreenStyle – online boutique growth"
+DEMO_PASSWORD = "race-demo"
 
 
-def _log_in(page: Page, base: str, username: str) -> list[str]:
+def _log_in(page: Page, base: str, username: str, password: str = DEMO_PASSWORD) -> list[str]:
     """Log in and collect console errors and page errors from here on."""
     problems: list[str] = []
 
@@ -23,7 +27,7 @@ def _log_in(page: Page, base: str, username: str) -> list[str]:
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("race-demo")
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Dashboard", exact=True)).to_be_visible()
     return problems
@@ -128,4 +132,30 @@ def test_marketer_fixes_a_bad_row_and_sees_the_new_value(
     expect(page.get_by_role("heading", name=GREENSTYLE)).to_be_visible()
     card = page.locator("article.kpi-card", has=page.get_by_role("heading", name="Unique visitors"))
     expect(card.locator(".kpi-figures strong")).to_have_text("98,765")
+    assert problems == []
+
+
+def test_markup_in_names_shows_as_typed_in_the_charts_and_fetches_nothing(
+    live_server, page: Page, transactional_db
+) -> None:
+    workspace = make_workspace(name="Markup")
+    make_member(workspace=workspace, role=Role.VIEWER, username="vera")
+    with counting_server() as server:
+        made = make_markup_plan(server, workspace=workspace)
+        problems = _log_in(page, live_server.url, "vera", PASSWORD)
+        page.goto(f"{live_server.url}/plans/{made.plan.pk}/dashboard/")
+        charts = page.locator("[data-chart]")
+        for n in range(charts.count()):  # charts are drawn as they come near the screen
+            charts.nth(n).scroll_into_view_if_needed()
+            expect(charts.nth(n).locator("svg.main-svg").first).to_be_visible()
+        funnel = page.locator('[data-chart="fig-funnel"] .ytick')
+        channels = page.locator('[data-chart="fig-budget-channel"] .ytick')
+        for name in made.kpi_names:  # as typed, tags and all
+            expect(funnel.filter(has_text=name)).to_have_count(1)
+        for channel in made.channels:
+            expect(channels.filter(has_text=channel)).to_have_count(1)
+        expect(page.locator("[data-chart] a")).to_have_count(0)
+        expect(page.locator("[data-chart] tspan[style*='url(']")).to_have_count(0)
+        page.wait_for_timeout(500)  # a fetch the drawing started would have arrived by now
+    assert server.paths == []
     assert problems == []

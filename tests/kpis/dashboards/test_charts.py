@@ -7,6 +7,7 @@ from decimal import Decimal
 from kpis.dashboards import charts
 from kpis.dashboards.snapshot import plan_snapshot
 from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
+from tests.markup import strings
 
 TODAY = date(2026, 8, 15)
 
@@ -110,3 +111,37 @@ def test_dashboard_data_and_pdf_figures_agree(db: None) -> None:
         assert json.loads(json.dumps(data["data"])) == built["data"]
         layout = {k: v for k, v in built["layout"].items() if k != "template"}
         assert json.loads(json.dumps(data["layout"])) == layout
+
+
+def test_plotly_text_shows_markup_and_entities_as_typed() -> None:
+    assert charts.plotly_text("Sales & <b>leads</b>") == "Sales &amp; &lt;b&gt;leads&lt;/b&gt;"
+    # Typed entities stay entities on screen: "&" goes first.
+    assert charts.plotly_text("a &lt; b") == "a &amp;lt; b"
+    assert charts.plotly_text("Plain name") == "Plain name"
+
+
+def test_user_text_reaches_every_figure_escaped(db: None) -> None:
+    """KPI names (titles, funnel labels), channels and the currency: no tag Plotly would read."""
+    plan = make_plan(currency="<b>")
+    name = '<a href="http://127.0.0.1:9/x">Visitors</a>'
+    channel = '<span style="fill:url(http://127.0.0.1:9/c#x)">Ads</span>'
+    kpi = make_kpi(plan=plan, stage="reach", name=name, baseline="0", target="920")
+    make_measurement(kpi=kpi, on=date(2026, 7, 13), value="120")
+    plan.worksheets.filter(stage="reach").update(primary_kpi=kpi)
+    make_tactic(plan=plan, stage="reach", channel=channel, budget_planned="100")
+    snapshot = plan_snapshot(plan, today=TODAY)
+    figures = {
+        "kpi": charts.kpi_figure_data(snapshot.kpis[0], snapshot, title=True),
+        "funnel": charts.funnel_figure_data(snapshot.funnel),
+        "stage": charts.budget_by_stage_figure_data(snapshot),
+        "channel": charts.budget_by_channel_figure_data(snapshot),
+    }
+    for key, figure in figures.items():
+        for text in strings(figure):
+            # Our own line break in the funnel labels is the only tag left.
+            assert "<" not in text.replace("<br>", ""), (key, text)
+    assert figures["kpi"]["layout"]["title"]["text"] == charts.plotly_text(name)
+    assert figures["funnel"]["data"][0]["y"] == [f"Reach<br>{charts.plotly_text(name)}"]
+    assert figures["channel"]["data"][0]["y"] == [charts.plotly_text(channel)]
+    assert figures["channel"]["layout"]["xaxis"]["title"]["text"] == "&lt;b&gt;"
+    assert figures["stage"]["layout"]["yaxis"]["title"]["text"] == "&lt;b&gt;"

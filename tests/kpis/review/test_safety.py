@@ -1,13 +1,19 @@
 """The review PDF fetches nothing it should not: user text stays text, URLs stay unfetched."""
 
+import re
 from datetime import date
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from kpis.dashboards.charts import plotly_text
+from kpis.review import charts as review_charts
 from kpis.review.export import export_review
 from kpis.review.fetcher import BASE_URL, BlockedURL, ReviewURLFetcher, static_path
+from plans.models import Workspace
 from tests.factories import (
     make_kpi,
     make_measurement,
@@ -16,6 +22,7 @@ from tests.factories import (
     make_tactic,
     make_workspace,
 )
+from tests.markup import make_markup_plan, page_figures, strings
 from tests.review_helpers import CountingServer, counting_server, pdf_text
 
 
@@ -119,3 +126,43 @@ def test_the_fetcher_serves_static_files_and_data_uris() -> None:
     assert b"@page" in css.read() and css.content_type == "text/css"
     data = fetcher.fetch("data:text/plain;base64,aGk=")
     assert data.read() == b"hi"
+
+
+def test_markup_in_chart_text_fetches_nothing_and_links_nowhere(
+    viewer_client: Client, workspace: Workspace
+) -> None:
+    """KPI names, tactic channels, an objective, stage texts and notes carry markup aimed at a
+    listener: neither the PDF (charts drawn by kaleido's Chromium) nor the dashboard reaches it,
+    the charts hold no link and no styled span, and the names show as typed."""
+    with counting_server() as server:
+        made = make_markup_plan(server, workspace=workspace)
+        review_charts.clear_cache()  # every chart of this export drawn now, in the browser
+        result = export_review(made.plan, today=date(2026, 8, 15))
+        svgs = list(review_charts._cache.values())
+        response = viewer_client.get(reverse("kpis-dashboard", args=[made.plan.pk]))
+    assert server.paths == []
+    assert result.fetcher.blocked == []
+
+    # The PDF's charts: the names as text, no <a> element, no paint fetched from a URL.
+    assert len(svgs) >= 5  # funnel, two budget charts, a chart per KPI
+    for svg in svgs:
+        assert not re.search(r"<a[\s>]", svg)
+        assert not [tag for tag in re.findall(r"<[^<>]*>", svg) if "url(http" in tag]
+    drawn = "".join(svgs)
+    for text in [*made.kpi_names, *made.channels]:  # as text: "<" and ">" as entities
+        assert text.replace("<", "&#60;").replace(">", "&#62;") in drawn, text
+    shown = pdf_text(result.pdf).replace(" ", "")  # long words wrap anywhere
+    for text in [*made.kpi_names, *made.channels, made.objective, made.stage_text]:
+        assert text.replace(" ", "") in shown, text  # (notes are not part of the review)
+
+    # The dashboard's figures: no tag Plotly would read, the user's text escaped for it.
+    html = response.content.decode()
+    figures = page_figures(html)
+    assert {"fig-funnel", "fig-budget-channel"} <= set(figures)
+    assert sum(key.startswith("fig-kpi-") for key in figures) == 2
+    texts = [text for figure in figures.values() for text in strings(figure)]
+    assert not [text for text in texts if "<a" in text.lower() or "<span" in text.lower()]
+    for text in [*made.kpi_names, *made.channels]:
+        assert any(plotly_text(text) in each for each in texts), text
+    assert f'<a href="{server.origin}' not in html  # the page's own text is autoescaped
+    assert f'<span style="fill:url({server.origin}' not in html
