@@ -5,6 +5,7 @@
 set -u -m  # -m: each child gets a process group of its own, so a stop reaches its children too
 
 python=${PYTHON:-.venv/bin/python}
+export PYTHONUNBUFFERED=1  # log lines appear as they happen, also through a pipe
 address=${1:-127.0.0.1:8000}
 
 # stdin from /dev/null: children in their own process groups must not touch the terminal.

@@ -303,7 +303,9 @@ def _enqueue(export: ReviewExport) -> ReviewExport:
         _fail(export, NOT_QUEUED, expected=ExportState.QUEUED)
     else:
         ReviewExport.objects.filter(pk=export.pk).update(task_id=str(result.id))
-        export.refresh_from_db()
+        export.task_id = str(result.id)
+        if result.status != TaskResultStatus.READY:  # run already (the immediate backend)
+            export.refresh_from_db()
     return export
 
 
