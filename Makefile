@@ -13,7 +13,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "RACE Planner on http://$(HOST):$(PORT)/ (log in as marketer or manager, password race-demo)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "The web server and one export worker (db_worker) run below; Ctrl-C stops both."
+	PYTHON=$(BIN)/python bash scripts/run.sh $(HOST):$(PORT)
 
 install: $(STAMP)
 

@@ -7,6 +7,8 @@ class KpisConfig(AppConfig):
 
     def ready(self) -> None:
         from kpis import extensions
-        from kpis.review import checks  # noqa: F401 -- registers the system checks
+
+        # Registered on import: the system checks, and the receiver that deletes an export's file.
+        from kpis.review import checks, jobs  # noqa: F401
 
         extensions.connect()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from plans.models import KPI, Versioned
+from plans.models import KPI, Plan, Versioned
 from race_planner.dates import check_in_range
 from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
 
@@ -52,3 +53,50 @@ class Measurement(Versioned):
 
     def __str__(self) -> str:
         return f"{self.kpi} on {self.date}: {self.value}"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Being made"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReviewExport(models.Model):
+    """One quarterly review PDF, made by a background job and kept in the "reviews" storage.
+
+    `fingerprint` sums up everything that goes into the document (the plan's data, the options,
+    the day it is made as of, the code that draws it): a second request with the same
+    fingerprint joins this export instead of starting another (kpis/review/jobs.py).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64, unique=True)
+    options = models.JSONField()
+    as_of = models.DateField()
+    state = models.CharField(max_length=7, choices=ExportState.choices, default=ExportState.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now)  # again on a retry
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.CharField(max_length=200, blank=True)  # its name in the "reviews" storage
+    filename = models.CharField(max_length=200, blank=True)  # offered to the browser
+    pages = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+        indexes = [models.Index(fields=["state", "queued_at"]), models.Index(fields=["created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ExportState.values), name="review_export_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.plan_id} as of {self.as_of} ({self.state})"

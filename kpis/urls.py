@@ -39,4 +39,14 @@ urlpatterns = [
     ),
     path("plans/<id:plan_id>/review/", review_views.review_options, name="kpis-review"),
     path("plans/<id:plan_id>/review.pdf", review_views.review_pdf, name="kpis-review-pdf"),
+    path(
+        "plans/<id:plan_id>/review/<id:export_id>/",
+        review_views.review_export,
+        name="kpis-review-export",
+    ),
+    path(
+        "plans/<id:plan_id>/review/<id:export_id>.pdf",
+        review_views.review_download,
+        name="kpis-review-download",
+    ),
 ]

@@ -1,8 +1,10 @@
 """Settings for RACE Planner: one file, every deploy-time value read from the environment."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +42,26 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def env_json(name: str, default: dict[str, Any]) -> dict[str, Any]:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
+    return value
+
+
 DEBUG = env_bool("DEBUG", True)
 
 _DEV_SECRET = "django-insecure-dev-only-key-change-me-in-production-race-planner"  # noqa: S105 -- used only with DEBUG on
@@ -64,6 +86,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "plans",
     "kpis",
     "demo",
@@ -171,8 +195,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Finished review PDFs: filesystem under MEDIA_ROOT/reviews by default, or any storage class
+# (django-storages' S3Storage, …) with its options as a JSON object. Never served as media:
+# downloads go through the review's views, which check access every time.
+REVIEW_STORAGE_BACKEND = env_str(
+    "REVIEW_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+REVIEW_STORAGE_OPTIONS = env_json(
+    "REVIEW_STORAGE_OPTIONS",
+    {"location": str(MEDIA_ROOT / "reviews")}
+    if REVIEW_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage"
+    else {},
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "reviews": {"BACKEND": REVIEW_STORAGE_BACKEND, "OPTIONS": REVIEW_STORAGE_OPTIONS},
     # Hashed names let browsers cache plotly.js and our CSS for a year.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -242,3 +280,25 @@ LOGGING = {
 
 # Quarterly review PDF: an export running longer than this many seconds stops with a message.
 REVIEW_EXPORT_TIMEOUT = env_int("REVIEW_EXPORT_TIMEOUT", 60)
+# Finished review PDFs older than this many days are deleted (by each export job, and by
+# `manage.py prune_reviews`).
+REVIEW_RETENTION_DAYS = env_int("REVIEW_RETENTION_DAYS", 30)
+if REVIEW_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("REVIEW_RETENTION_DAYS must be at least 1")
+
+# Background jobs (the review PDF) go through the Tasks API (django-tasks). TASKS_BACKEND:
+# - db (default): jobs wait in the database; `manage.py db_worker` runs them (`make run` starts one);
+# - rq: Redis at REDIS_URL; `manage.py rqworker --job-class django_tasks_rq.Job` runs them
+#   (pip install ".[rq]");
+# - immediate: the job runs inside the request that starts it (one-off scripts, never a server).
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "db", ("db", "rq", "immediate"))
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS: dict[str, dict[str, Any]]
+if TASKS_BACKEND == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": REVIEW_EXPORT_TIMEOUT + 60}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,7 +1,9 @@
-"""Helpers for the review PDF tests: read a PDF's text and count requests to a local server."""
+"""Helpers for the review PDF tests: read a PDF's text, count requests to a local server, run
+the queued export jobs, and find browser processes."""
 
 import functools
 import io
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -81,3 +83,76 @@ def counting_server() -> Iterator[CountingServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def run_queued_jobs() -> int:
+    """Run the tasks waiting in the database queue here, as `manage.py db_worker` would (its
+    own code: claim, call the task found by its path, record the outcome); how many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (result := DBTaskResult.objects.ready().first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
+def processes_under(pid: int) -> dict[int, str]:
+    """Every process descended from `pid` and its command line, read from /proc."""
+    children: dict[int, list[int]] = {}
+    commands: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                # "pid (comm) state ppid …": the command may hold spaces and parentheses.
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if fields[0] == "Z":
+            continue  # ended, waiting to be reaped
+        commands[int(entry)] = command
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            found[child] = commands[child]
+    return found
+
+
+def browser_processes_under(pid: int) -> set[int]:
+    """Chromium processes descended from `pid` (kaleido's among them)."""
+    return {child for child, command in processes_under(pid).items() if "chrom" in command.lower()}
+
+
+def database_url() -> str:
+    """The test database, for another process (pytest-django renamed it: test_…, or a file)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )

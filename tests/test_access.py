@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kpis.models import Measurement
+from kpis.models import Measurement, ReviewExport
 from plans import access
 from plans.models import Plan, Role
 from tests.factories import (
@@ -74,6 +74,9 @@ def world(db: None) -> dict[str, object]:
     objective = make_objective(plan=plan, kpi=kpi)
     tactic = make_tactic(plan=plan, objective=objective)
     viewer = make_member(workspace=workspace, role=Role.VIEWER)
+    export = ReviewExport.objects.create(
+        plan=plan, fingerprint="0" * 64, options={}, as_of=date(2026, 7, 6)
+    )
     return {
         "workspace": workspace,
         "viewer": viewer,
@@ -83,6 +86,7 @@ def world(db: None) -> dict[str, object]:
         "tactic_id": tactic.pk,
         "item_id": tactic.pk,
         "measurement_id": measurement.pk,
+        "export_id": export.pk,
         "worksheet_id": plan.worksheets.get(stage="reach").pk,
         "stage": "reach",
         "history_id": 1,

@@ -1,21 +1,31 @@
-"""The quarterly review PDF on the web: an options page and the PDF itself."""
+"""The quarterly review PDF on the web: the options page, the export's progress and its file.
+
+The Export PDF button and `/plans/<id>/review.pdf` start the export job, or join the identical
+one, and answer at once. Browsers go to the progress page, which polls itself (htmx, or a
+meta refresh without JavaScript) until the download link or the error shows. Scripts asking
+review.pdf get the PDF when it is stored, else 202 with `Retry-After` and a `Location` to ask
+(README). Every step checks access to the plan again, the download included.
+"""
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
 
-from kpis.review import export as review
+from kpis.models import ExportState, ReviewExport
+from kpis.review import jobs
 from kpis.review.forms import ReviewOptionsForm
 from plans import access
 from plans.models import Plan
-from race_planner.htmx import for_htmx
+from race_planner.htmx import Fragment, for_htmx
 from race_planner.http import AuthedRequest
 
-logger = logging.getLogger(__name__)
+EXPORT_PAGE = "kpis/review/export.html"
 
 
 def _options_page(
@@ -23,11 +33,75 @@ def _options_page(
     plan: Plan,
     form: ReviewOptionsForm,
     *,
-    error: str = "",
     status: int = 200,
 ) -> TemplateResponse:
-    context = {"plan": plan, "form": form, "error": error}
+    context = {"plan": plan, "form": form}
     return TemplateResponse(request, "kpis/review/options.html", context, status=status)
+
+
+def _urls(export: ReviewExport) -> dict[str, str]:
+    ids = {"plan_id": export.plan_id, "export_id": export.pk}
+    return {
+        "progress_url": reverse("kpis-review-export", kwargs=ids),
+        "download_url": reverse("kpis-review-download", kwargs=ids),
+    }
+
+
+def _progress_context(plan: Plan, export: ReviewExport) -> dict[str, Any]:
+    options = jobs.options_from_json(export.options)
+    return {
+        "plan": plan,
+        "progress": jobs.progress(export),
+        "options_text": jobs.describe_options(plan, options),
+        "query": jobs.options_query(options),
+        **_urls(export),
+    }
+
+
+def _for_browser(request: AuthedRequest) -> bool:
+    """A browser asks for pages (Accept: text/html …); a script for the PDF or anything."""
+    return request.get_preferred_type(["application/pdf", "text/html"]) == "text/html"
+
+
+def _pdf_response(export: ReviewExport) -> HttpResponse | None:
+    pdf = jobs.pdf_file(export)
+    if pdf is None:
+        return None  # the file has gone: the export is queued again
+    with pdf:  # a review is a few hundred KB: read at once, like the PDF made in place was
+        response = HttpResponse(pdf.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Review-Pages"] = str(export.pages)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _not_ready(request: AuthedRequest, export: ReviewExport) -> HttpResponse:
+    urls = _urls(export)
+    if _for_browser(request):
+        return HttpResponseRedirect(urls["progress_url"])
+    if export.state == ExportState.FAILED:
+        # A script learns why; asking again with retry=1 starts the export again.
+        return HttpResponse(export.error, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        f"The PDF is being made. Ask {urls['download_url']} again in {jobs.RETRY_AFTER} s.\n",
+        status=202,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(jobs.RETRY_AFTER)
+    response["Location"] = urls["download_url"]
+    return response
+
+
+def _answer(request: AuthedRequest, plan: Plan, export: ReviewExport) -> HttpResponse:
+    """htmx gets the progress panel; others the PDF when it is ready, else `_not_ready`."""
+    if request.htmx:
+        fragment = Fragment(request, EXPORT_PAGE, "export", _progress_context(plan, export))
+        return push_url(fragment, _urls(export)["progress_url"])
+    if export.state == ExportState.READY:
+        response = _pdf_response(export)
+        if response is not None:
+            return response
+    return _not_ready(request, export)
 
 
 @require_GET
@@ -48,18 +122,29 @@ def review_options(request: AuthedRequest, plan_id: int) -> TemplateResponse:
 @require_GET
 @for_htmx(use_partial="options")
 def review_pdf(request: AuthedRequest, plan_id: int) -> HttpResponse:
-    """The PDF; the options page with what is wrong when the options or the export fail."""
+    """Start (or join) the export of these options; the PDF itself once it is stored."""
     plan = access.plan_for_viewer(request.user, plan_id)
     form = ReviewOptionsForm(request.GET, plan=plan)
     if not form.is_valid():
         # htmx only swaps 2xx; a plain request gets a 400 with the same page.
         return _options_page(request, plan, form, status=200 if request.htmx else 400)
-    try:
-        result = review.export_review(plan, form.options())
-    except review.ReviewError as error:
-        logger.warning("Review PDF of plan %s not made: %s", plan.pk, error)
-        return _options_page(request, plan, form, error=str(error), status=503)
-    response = HttpResponse(result.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
-    response["X-Review-Pages"] = str(result.pages)
-    return response
+    retry = request.GET.get("retry") == "1"
+    export = jobs.start_export(plan, form.options(), user=request.user, retry=retry)
+    return _answer(request, plan, export)
+
+
+@require_GET
+@for_htmx(use_partial="export")
+def review_export(request: AuthedRequest, plan_id: int, export_id: int) -> TemplateResponse:
+    """The export's progress; the page asks again every second until it is ready or failed."""
+    plan = access.plan_for_viewer(request.user, plan_id)
+    export = jobs.export_of(plan, export_id)
+    return TemplateResponse(request, EXPORT_PAGE, _progress_context(plan, export))
+
+
+@require_GET
+def review_download(request: AuthedRequest, plan_id: int, export_id: int) -> HttpResponse:
+    """The stored PDF; while it is being made, the progress page (browsers) or 202 (scripts)."""
+    plan = access.plan_for_viewer(request.user, plan_id)
+    export = jobs.export_of(plan, export_id)
+    return _answer(request, plan, export)

@@ -113,3 +113,55 @@ def test_sqlite_waits_for_other_writers_in_wal_mode(tmp_path: Path) -> None:
 def test_bad_busy_timeout_is_a_clear_error() -> None:
     result = run_manage("check", SQLITE_BUSY_TIMEOUT="soon")
     assert result.returncode != 0 and "SQLITE_BUSY_TIMEOUT must be a whole number" in result.stderr
+
+
+def settings_under(**env: str) -> dict:
+    """Some settings as they come out of race_planner/settings.py with this environment."""
+    import json
+
+    code = (
+        "import json; from race_planner import settings as s; print(json.dumps({"
+        "'tasks': s.TASKS, 'apps': s.INSTALLED_APPS, 'rq': getattr(s, 'RQ_QUEUES', None), "
+        "'reviews': s.STORAGES['reviews'], 'retention': s.REVIEW_RETENTION_DAYS}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**_clean_environ(), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(result.stdout))
+
+
+def test_background_jobs_wait_in_the_database_unless_told_otherwise(tmp_path: Path) -> None:
+    default = settings_under(TASKS_BACKEND="", MEDIA_ROOT=str(tmp_path))
+    assert default["tasks"] == {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert default["reviews"] == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "reviews")},
+    }
+    assert default["retention"] == 30
+    rq = settings_under(TASKS_BACKEND="rq", REDIS_URL="redis://10.0.0.5:6379/2")
+    assert rq["tasks"]["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
+    assert rq["rq"]["default"]["URL"] == "redis://10.0.0.5:6379/2"
+    assert "django_tasks_rq" in rq["apps"] and "django_tasks_rq" not in default["apps"]
+    s3 = settings_under(
+        REVIEW_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        REVIEW_STORAGE_OPTIONS='{"bucket_name": "race-reviews"}',
+    )
+    assert s3["reviews"]["OPTIONS"] == {"bucket_name": "race-reviews"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TASKS_BACKEND", "celery", "TASKS_BACKEND must be one of db, rq, immediate"),
+        ("REVIEW_STORAGE_OPTIONS", "bucket=x", "REVIEW_STORAGE_OPTIONS must be a JSON object"),
+        ("REVIEW_RETENTION_DAYS", "0", "REVIEW_RETENTION_DAYS must be at least 1"),
+    ],
+)
+def test_bad_job_and_storage_settings_are_clear_errors(name: str, value: str, message: str) -> None:
+    result = run_manage("check", **{name: value})
+    assert result.returncode != 0 and message in result.stderr

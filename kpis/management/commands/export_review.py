@@ -1,3 +1,4 @@
+import time
 from argparse import ArgumentParser
 from datetime import date
 from pathlib import Path
@@ -5,9 +6,23 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kpis.models import ExportState, ReviewExport
 from kpis.review import charts as review_charts
 from kpis.review import export as review
+from kpis.review import jobs
 from plans.models import Plan, Stage
+
+
+def made_here(export: ReviewExport) -> ReviewExport:
+    """The export finished: made in this process, or waited for when a worker has it."""
+    while export.state in jobs.PENDING:
+        if export.state == ExportState.QUEUED:
+            jobs.run_export(export.pk)  # the job's own code, no worker needed
+        else:
+            time.sleep(0.5)
+        export.refresh_from_db()
+        export = jobs.check_progress(export)
+    return export
 
 
 class Command(BaseCommand):
@@ -42,15 +57,21 @@ class Command(BaseCommand):
             audience=options["audience"],
             paper=options["paper"],
         )
+        export = jobs.start_export(plan, choices, retry=True, enqueue=False)
+        stored = export.state == ExportState.READY
         try:
-            result = review.export_review(plan, choices)
-        except review.ReviewError as error:
-            raise CommandError(str(error)) from None
+            export = made_here(export)
         finally:
             review_charts.shutdown()
-        Path(options["output"]).write_bytes(result.pdf)
+        pdf = jobs.pdf_file(export) if export.state == ExportState.READY else None
+        if pdf is None:
+            raise CommandError(export.error or "The PDF could not be made. Try again.")
+        with pdf:
+            Path(options["output"]).write_bytes(pdf.read())
+        how = "stored earlier, unchanged since" if stored else "made now"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wrote {options['output']}: {result.pages} pages, {len(result.pdf) // 1024} KB."
+                f"Wrote {options['output']}: {export.pages} pages, "
+                f"{export.size // 1024} KB ({how})."
             )
         )
