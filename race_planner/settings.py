@@ -291,7 +291,12 @@ if TASKS_BACKEND == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": REVIEW_EXPORT_TIMEOUT + 60}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+            "DEFAULT_TIMEOUT": REVIEW_EXPORT_TIMEOUT + 60,
+        }
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -161,6 +162,7 @@ print(json.dumps({
 CHECK = """
 from datetime import date
 from decimal import Decimal
+from functools import partial
 import django_rq
 from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
@@ -429,11 +431,15 @@ def start_servers(processes: Processes, env: dict[str, str]) -> list[int]:
             return False
 
     for number, port in enumerate(ports):
-        wait_for(lambda port=port: answers(port), f"app server {number} answers", 60)  # type: ignore[misc]
+        wait_for(partial(answers, port), f"app server {number} answers", 60)
     for number in range(2):
         log = processes.folder / f"worker{number}.log"
-        wait_for(lambda log=log: "Listening on" in log.read_text(), f"worker {number} listens", 60)  # type: ignore[misc]
+        wait_for(partial(listening, log), f"worker {number} listens", 60)
     return ports
+
+
+def listening(log: Path) -> bool:
+    return "Listening on" in log.read_text()
 
 
 def busy_worker(processes: Processes) -> str:
@@ -469,9 +475,9 @@ def drive(
         (green, urlencode({"paper": "A4"})),
     ]
     run.started = time.monotonic()
-    threads = [spawn(run, lambda p=p: manager(run, p, pages), p.name) for p in managers]
+    threads = [spawn(run, partial(manager, run, p, pages), p.name) for p in managers]
     threads += [
-        spawn(run, lambda p=p, n=n: marketer(run, p, green, layout["green_kpis"], n), p.name)
+        spawn(run, partial(marketer, run, p, green, layout["green_kpis"], n), p.name)
         for n, p in enumerate(marketers)
     ]
     exports: list[threading.Thread] = []
@@ -485,7 +491,7 @@ def drive(
             exports.append(
                 spawn(
                     run,
-                    lambda p=person, n=n, plan=plan, q=query: exporter(run, p, n, plan, q),
+                    partial(exporter, run, person, n, plan, query),
                     person.name,
                 )
             )
