@@ -328,12 +328,12 @@ def exporter(run: Run, person: Person, number: int, plan: int, query: str) -> No
         elif reply.status == 503 and path != start:
             with run.lock:
                 run.export_retries += 1
-                run.export_failures.append(f"export {number}: {reply.text.strip()}")
+                run.export_failures.append(f"request {number}: {reply.text.strip()}")
             path = f"{start}&retry=1"
         else:
-            run.crashes.append(f"export {number}: {reply.status} {reply.text[:200]!r}")
+            run.crashes.append(f"export request {number}: {reply.status} {reply.text[:200]!r}")
             return
-    run.crashes.append(f"export {number}: no PDF after {EXPORT_DEADLINE:.0f} s")
+    run.crashes.append(f"export request {number}: no PDF after {EXPORT_DEADLINE:.0f} s")
 
 
 def spawn(run: Run, job: Callable[[], None], what: str) -> threading.Thread:
