@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-packages lint test-sqlite test-postgres benchmarks clean
+.PHONY: run test install system-packages lint test-sqlite test-postgres test-scale benchmarks clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	bash scripts/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet ".[test]"
+	$(BIN)/python -m pip install --quiet ".[test,rq]"
 	touch $@
 
 system-packages:
@@ -43,6 +43,11 @@ test-postgres: install
 	bash scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider -m "not database_independent"
 
 test: lint test-sqlite test-postgres
+
+# Two app servers, two RQ workers, PostgreSQL and Redis under load, losing a worker and a server
+# mid-run (scripts/scale.py, a few minutes; CI runs it after `make test`).
+test-scale: install
+	$(BIN)/python scripts/scale.py
 
 benchmarks: install
 	for script in benchmarks/*.py; do $(BIN)/python "$$script" || exit 1; done

@@ -288,17 +288,32 @@ if REVIEW_RETENTION_DAYS < 1:
 
 # Background jobs (the review PDF) go through the Tasks API (django-tasks). TASKS_BACKEND:
 # - db (default): jobs wait in the database; `manage.py db_worker` runs them (`make run` starts one);
-# - rq: Redis at REDIS_URL; `manage.py rqworker --job-class django_tasks_rq.Job` runs them
-#   (pip install ".[rq]");
+# - rq: Redis at REDIS_URL; `manage.py rqworker --worker-class rq.worker.SimpleWorker
+#   --job-class django_tasks_rq.Job` runs them (pip install ".[rq]"; SimpleWorker runs jobs in
+#   its own process, so it keeps one chart browser for all of them);
 # - immediate: the job runs inside the request that starts it (one-off scripts, never a server).
 TASKS_BACKEND = env_choice("TASKS_BACKEND", "db", ("db", "rq", "immediate"))
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis: set REDIS_URL and Django's cache lives there too, shared by every app server.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "race",
+        }
+    }
 TASKS: dict[str, dict[str, Any]]
 if TASKS_BACKEND == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": REVIEW_EXPORT_TIMEOUT + 60}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+            "DEFAULT_TIMEOUT": REVIEW_EXPORT_TIMEOUT + 60,
+        }
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

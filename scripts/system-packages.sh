@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages RACE Planner needs when they are missing: Chromium (browser tests,
-# chart images for the PDF), pango and harfbuzz (WeasyPrint), PostgreSQL (tests), poppler (PDF checks).
+# chart images for the PDF), pango and harfbuzz (WeasyPrint), PostgreSQL (tests), poppler (PDF checks),
+# Redis (make test-scale).
 # As root it installs them; otherwise it prints the command to run.
 set -euo pipefail
 
-PACKAGES=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql poppler-utils)
+PACKAGES=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql poppler-utils redis-server)
 
 command -v dpkg >/dev/null || { echo "Not a Debian system: install ${PACKAGES[*]} by hand."; exit 0; }
 
