@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0003_number_and_date_limits'),
-        ('plans', '0003_numbers_dates_and_kpi_names'),
+        ('kpis', '0004_number_and_date_limits'),
+        ('plans', '0004_number_and_date_limits_and_kpi_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
