@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from kpis.models import Measurement
+from kpis.models import Measurement, ReviewExport
 from plans.admin import LinksToDeletedKPIs
 
 
@@ -11,3 +12,20 @@ class MeasurementAdmin(LinksToDeletedKPIs):
     search_fields = ["kpi__name", "kpi__plan__name", "note"]
     date_hierarchy = "date"
     raw_id_fields = ["kpi", "recorded_by"]
+
+
+@admin.register(ReviewExport)
+class ReviewExportAdmin(admin.ModelAdmin[ReviewExport]):
+    """Review PDFs made by the export jobs: read-only; delete one to have it made again."""
+
+    list_display = ["plan", "as_of", "state", "pages", "size", "created_at", "finished_at"]
+    list_filter = ["state", "as_of", "plan__workspace"]
+    search_fields = ["plan__name", "filename", "fingerprint", "error"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["plan", "requested_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

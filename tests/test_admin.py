@@ -1,5 +1,7 @@
 """The Django admin lists, filters and searches every model."""
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
@@ -8,6 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from demo.seeding import seed_demo
+from kpis.models import ReviewExport
+from plans.models import Plan
 
 PROJECT_APPS = {"plans", "kpis"}
 
@@ -31,6 +35,14 @@ def test_every_project_model_is_in_the_admin() -> None:
 @pytest.mark.parametrize("model", project_models(), ids=lambda m: m.__name__)
 def test_admin_changelist_with_search_and_filters(db: None, model: type[Model]) -> None:
     seed_demo()
+    if model is ReviewExport:  # made by the export jobs, not by the demo data
+        ReviewExport.objects.create(
+            plan=Plan.objects.get(name__startswith="GreenStyle"),
+            fingerprint="f" * 64,
+            options={},
+            as_of=date(2026, 11, 23),
+            filename="review-greenstyle-2026-11-23.pdf",
+        )
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "pw-12345-x"))
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
