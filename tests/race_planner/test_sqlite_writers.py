@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+
+from scripts.loopback import Forms
 
 # Its own SQLite file whatever DATABASE_URL says: the PostgreSQL pass skips it.
 pytestmark = pytest.mark.database_independent
@@ -118,25 +119,6 @@ class Figures:
     def acknowledge(self, values: dict[Key, Decimal]) -> None:
         with self.lock:
             self.acknowledged.update(values)
-
-
-class Forms(HTMLParser):
-    """The fields each <form> of a page posts: its named inputs but files, in order."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.forms: list[dict[str, str]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "form":
-            self.forms.append({})
-        elif tag == "input" and self.forms and found.get("name") and found.get("type") != "file":
-            self.forms[-1][found["name"] or ""] = found.get("value") or ""
-
-    def having(self, name: str) -> dict[str, str]:
-        return next(form for form in self.forms if name in form)
 
 
 def _multipart(fields: dict[str, str], files: dict[str, bytes]) -> tuple[bytes, str]:
