@@ -1,0 +1,185 @@
+"""What the page benchmarks share: Django on a throw-away SQLite database with DEBUG off, a
+trivial logged-in view measured in the same run (the floor every ratio is against), the plan
+builder, and interleaved timing.
+
+Import it before anything from Django: importing sets Django up.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+_db = Path(tempfile.mkdtemp(prefix="race-bench-")) / "bench.sqlite3"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_db}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "race_planner.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Measure as deployed: DEBUG off (templates without debug bookkeeping), plain HTTP test client.
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-used-anywhere-else-0123456789")
+for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+    os.environ[name] = "0"
+
+import django  # noqa: E402
+
+# whitenoise looks for STATIC_ROOT, which only collectstatic fills; the benchmarks serve from finders.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+STAGES = ("plan", "reach", "act", "convert", "engage")
+
+
+def trivial(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+# This module doubles as the URL conf: the project's URLs plus the trivial view.
+urlpatterns = [
+    path("__trivial__/", trivial, name="bench-trivial"),
+    path("", include("race_planner.urls")),
+]
+
+
+def bench_settings() -> override_settings:
+    """This module's URLs, and un-hashed static names: the benchmarks do not run collectstatic."""
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"], STORAGES=storages)
+
+
+def build(kpis: int = 40, weeks: int = 13, *, name: str = "Forty KPIs") -> tuple[int, Any]:
+    """A plan for both audiences with `kpis` KPIs (weekly actuals for `weeks` weeks) and as
+    many tactics, and a viewer of its workspace."""
+    from django.contrib.auth.models import User
+
+    from kpis.models import Measurement
+    from plans.models import KPI, Membership, Plan, Role, Tactic, Workspace
+
+    workspace = Workspace.objects.create(name="Bench", slug="bench")
+    user = User.objects.create_user("bench", password="bench-password-123")
+    Membership.objects.create(workspace=workspace, user=user, role=Role.VIEWER)
+    start = date(2026, 7, 6)
+    plan = Plan.objects.create(
+        workspace=workspace,
+        name=name,
+        audience="both",
+        period_start=start,
+        period_end=start + timedelta(weeks=weeks, days=-1),
+        status="active",
+    )
+    rows = []
+    for n in range(kpis):
+        kpi = KPI.objects.create(
+            plan=plan,
+            stage=STAGES[n % 5],
+            audience=("all", "b2c", "b2b")[n % 3],
+            name=f"Key performance indicator number {n}",
+            unit=("count", "percent", "currency")[n % 3],
+            baseline=Decimal("1000.5"),
+            target=Decimal("2000.25"),
+            position=n,
+        )
+        if n < 5 and n % 5:
+            plan.worksheets.filter(stage=STAGES[n % 5]).update(primary_kpi=kpi)
+        for week in range(weeks):
+            value = Decimal("1000.5") + Decimal("77.1234") * week + n
+            rows.append(
+                Measurement(
+                    kpi=kpi, date=start + timedelta(weeks=week), value=value, note="check-in"
+                )
+            )
+        Tactic.objects.create(
+            plan=plan,
+            stage=STAGES[n % 5],
+            title=f"Tactic {n}",
+            channel=f"Channel {n % 8}",
+            budget_planned=Decimal(1000 + n),
+            budget_spent=Decimal(500 + n),
+        )
+    Measurement.objects.bulk_create(rows)
+    return plan.pk, user
+
+
+def get_with_queries(client: Client, url: str) -> tuple[Any, list[str]]:
+    """One GET and the SQL it ran (execute_wrapper: CaptureQueriesContext resets per request)."""
+    queries: list[str] = []
+
+    def count(run: Any, sql: str, *rest: Any) -> Any:
+        queries.append(sql)
+        return run(sql, *rest)
+
+    with connection.execute_wrapper(count):
+        page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return page, queries
+
+
+def timings_ms(client: Client, url: str, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """Median server times of pages and of the trivial view, measured interleaved."""
+
+    times_ms: dict[str, list[float]]
+    trivial_ms: list[float]
+
+    def median(self, url: str) -> float:
+        return statistics.median(self.times_ms[url])
+
+    @property
+    def floor(self) -> float:
+        return statistics.median(self.trivial_ms)
+
+    def of(self, url: str) -> float:
+        return self.median(url) / self.floor
+
+    def fastest(self, url: str) -> float:
+        return min(self.times_ms[url]) / min(self.trivial_ms)
+
+
+def interleaved(client: Client, urls: list[str], runs: int, *, trivial_url: str = "") -> Ratio:
+    """Each page and the trivial view in turn, `runs` times, so a busy moment on a shared
+    machine hits both sides alike."""
+    from django.urls import reverse
+
+    floor_url = trivial_url or reverse("bench-trivial")
+    for url in [*urls, floor_url]:
+        client.get(url)  # warm up templates and caches
+    times: dict[str, list[float]] = {url: [] for url in urls}
+    floor: list[float] = []
+    for _ in range(runs):
+        for url in urls:
+            times[url] += timings_ms(client, url, 1)
+        floor += timings_ms(client, floor_url, 1)
+    return Ratio(times, floor)
+
+
+def kb(size: int) -> str:
+    return f"{size:,} B ({size / 1024:.1f} KB)"
