@@ -11,7 +11,8 @@ address=${1:-127.0.0.1:8000}
 # stdin from /dev/null: children in their own process groups must not touch the terminal.
 "$python" manage.py runserver "$address" </dev/null &
 web=$!
-"$python" manage.py db_worker --no-startup-delay </dev/null &
+# The worker yields the CPU to the web server (nice) and looks for work every 0.25 s.
+nice -n 10 "$python" manage.py db_worker --no-startup-delay --interval 0.25 </dev/null &
 worker=$!
 
 alive() { kill -0 -- "-$1" 2>/dev/null; }
