@@ -21,7 +21,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import HTML
+from weasyprint import HTML, Document
 
 from kpis import formatting
 from kpis.dashboards import charts
@@ -47,8 +47,10 @@ _T = TypeVar("_T")
 
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 MOVERS = 5
-# Chart sizes in CSS pixels: three KPI charts side by side, wide ones across the page.
+# Chart sizes in CSS pixels: three KPI charts side by side (four when three would leave one
+# alone on its row, and so perhaps on a page of its own), wide ones across the page.
 KPI_WIDTH, KPI_HEIGHT = 330, 190
+KPI_WIDTH_FOUR = 245
 WIDE_WIDTH = 900
 UNFINISHED = (TacticStatus.PLANNED, TacticStatus.RUNNING)
 
@@ -68,6 +70,7 @@ class Review:
     pages: int
     filename: str
     fetcher: ReviewURLFetcher
+    document: Document  # the laid-out pages, for checks of where things landed
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -81,7 +84,7 @@ class KPIRow:
     expected: str
     latest_date: date | None
     status: Status
-    chart: str = ""  # data: URI of the SVG
+    chart: str = ""  # data: URI of the SVG; none for a KPI without actuals
 
 
 @dataclass(frozen=True)
@@ -108,11 +111,28 @@ class StageSection:
         return self.content.stage
 
     @property
+    def charted(self) -> list[KPIRow]:
+        return [row for row in self.kpis if row.chart]
+
+    @property
+    def chart_columns(self) -> int:
+        return chart_columns(len(self.charted))
+
+    @property
+    def without_actuals(self) -> list[KPIRow]:
+        return [row for row in self.kpis if not row.chart]
+
+    @property
     def counts(self) -> list[tuple[Status, int]]:
         """How many KPIs have each status, worst first, leaving out statuses nobody has."""
         order = (Status.OFF_TRACK, Status.AT_RISK, Status.STALE, Status.NO_DATA, Status.ON_TRACK)
         found = [row.status for row in self.kpis]
         return [(status, found.count(status)) for status in order if status in found]
+
+
+def chart_columns(charts: int) -> int:
+    """Three KPI charts a row, or four when three would leave the last one alone on its row."""
+    return 4 if charts > 1 and charts % 3 == 1 else 3
 
 
 def format_value(value: Decimal | None, unit: str, currency: str) -> str:
@@ -177,11 +197,13 @@ def _figures(
         _sized(charts.budget_by_channel_figure(snapshot), WIDE_WIDTH),
     ]
     for section in sections:
-        for row in section.kpis:
+        charted = [row for row in section.kpis if items[row.kpi.pk].measurements]
+        width = KPI_WIDTH_FOUR if chart_columns(len(charted)) == 4 else KPI_WIDTH
+        for row in charted:
             figure = charts.kpi_figure(items[row.kpi.pk], snapshot, title=True, height=KPI_HEIGHT)
-            # Three charts share a row: one key above them instead of a legend in each.
+            # Charts share a row: one key above them instead of a legend in each.
             figure.update_layout(showlegend=False, margin={"b": 28})
-            figures.append(_sized(figure, KPI_WIDTH))
+            figures.append(_sized(figure, width))
     return figures
 
 
@@ -236,7 +258,12 @@ def build_context(
     funnel_chart, stage_budget_chart, channel_budget_chart, *kpi_charts = svgs
     charts = iter(kpi_charts)
     for section in sections:
-        section.kpis = [KPIRow(**{**row.__dict__, "chart": next(charts)}) for row in section.kpis]
+        section.kpis = [
+            KPIRow(**{**row.__dict__, "chart": next(charts)})
+            if items[row.kpi.pk].measurements
+            else row
+            for row in section.kpis
+        ]
     all_rows = [row for section in sections for row in section.kpis]
     tactics: list[Tactic] = [t for s in sections for t in s.content.tactics]
     unfinished = [t for t in tactics if t.status in UNFINISHED]
@@ -335,5 +362,10 @@ def export_review(
     timings["write"] = time.perf_counter() - mark
     filename = f"review-{slugify(plan.name) or plan.pk}-{today:%Y-%m-%d}.pdf"
     return Review(
-        pdf=pdf, pages=len(document.pages), filename=filename, fetcher=fetcher, timings=timings
+        pdf=pdf,
+        pages=len(document.pages),
+        filename=filename,
+        fetcher=fetcher,
+        document=document,
+        timings=timings,
     )

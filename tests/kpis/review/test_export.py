@@ -200,6 +200,49 @@ def test_charts_are_vector_svg_not_bitmaps(demo_review: review.Review) -> None:
     assert pdf_text(demo_review.pdf).count("Sep 2026") == 17  # one per KPI chart
 
 
+def kpi_chart_pages(result: review.Review) -> dict[int, int]:
+    """The page (from 1) each KPI chart landed on, by KPI id, from the laid-out boxes."""
+    found = {}
+    for number, page in enumerate(result.document.pages, start=1):
+        for box in page._page_box.descendants():
+            kpi = box.element.get("data-kpi") if box.element_tag == "figure" else None
+            if kpi:
+                found[int(kpi)] = number
+    return found
+
+
+@pytest.mark.parametrize(
+    ("charts", "columns"), [(1, 3), (2, 3), (3, 3), (4, 4), (5, 3), (6, 3), (7, 4), (10, 4)]
+)
+def test_charts_go_three_a_row_or_four_when_three_would_leave_one_alone(
+    charts: int, columns: int
+) -> None:
+    assert review.chart_columns(charts) == columns
+
+
+def test_a_stage_with_four_kpi_charts_keeps_them_on_one_page(db: None) -> None:
+    from tests.factories import make_demo_plan
+
+    plan = make_demo_plan()
+    reach = list(plan.kpis.filter(stage="reach", measurements__isnull=False).distinct())
+    assert len(reach) == 4  # three a row would put the fourth on a row, and a page, of its own
+    result = export_review(plan, ReviewOptions(stages=("reach",)), today=TODAY)
+    pages = kpi_chart_pages(result)
+    assert {pages[kpi.pk] for kpi in reach} == {pages[reach[0].pk]}
+
+
+def test_a_kpi_without_actuals_is_named_instead_of_drawn_empty(db: None) -> None:
+    plan = make_plan(name="Half measured")
+    measured = make_kpi(plan=plan, stage="reach", name="Visits")
+    make_measurement(kpi=measured, on=date(2026, 8, 3), value=Decimal(120))
+    empty = make_kpi(plan=plan, stage="reach", name="Newsletter sign-ups")
+    result = export_review(plan, today=TODAY)
+    assert set(kpi_chart_pages(result)) == {measured.pk}
+    assert empty.pk not in kpi_chart_pages(result)
+    text = " ".join(pdf_text(result.pdf).split())
+    assert "No actuals yet, so no chart: Newsletter sign-ups." in text
+
+
 def test_charts_use_the_only_fetches_allowed(demo_review: review.Review) -> None:
     served = demo_review.fetcher.served
     assert served[0].endswith("/static/css/review.css")
