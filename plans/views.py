@@ -50,7 +50,10 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
         form = PlanCreateForm(request.POST, workspaces=workspaces, today=today)
         if form.is_valid():
             plan = lifecycle.create_plan(created_by=request.user, **form.plan_kwargs())
-            messages.success(request, f"Plan “{plan.name}” created. Fill in each stage below.")
+            said = f"Plan “{plan.name}” created. Fill in each stage below."
+            if plan.kpis.filter(preset_key__gt="").exists():
+                said += " Suggested KPIs start with example baselines and targets: put in yours."
+            messages.success(request, said)
             return redirect("plans-detail", plan.pk)
     else:
         form = PlanCreateForm(workspaces=workspaces, today=today, initial=request.POST or None)

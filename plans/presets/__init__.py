@@ -8,6 +8,7 @@ library (kpis.toml), where each KPI is defined once and stages refer to it by it
 import re
 import tomllib
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,6 +22,10 @@ class KPIPreset:
     unit: str  # one of UNITS
     direction: str  # "up" or "down" (which way is better)
     definition: str  # formula / note, e.g. "Revenue ÷ visits"
+    # An example starting point and goal that agree with the stage's objectives; a stage's
+    # entry sets them, the library entry has none (zero).
+    baseline: Decimal = Decimal(0)
+    target: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,12 @@ class _File:
             self.fail(f"{where}.{name}", f"{value!r} is not one of {', '.join(sorted(allowed))}")
         return value
 
+    def number(self, where: str, table: dict[str, Any], name: str) -> Decimal:
+        value = table[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            self.fail(f"{where}.{name}", "expected a number, zero or more")
+        return Decimal(str(value))
+
     def items(self, where: str, table: dict[str, Any], name: str) -> list[Any]:
         value = table[name]
         if not isinstance(value, list):
@@ -170,13 +181,22 @@ def _stage(
     texts = {name: file.text(stage, table, name) for name in _STAGE_TEXTS}
     kpis = []
     for index, value in enumerate(file.items(stage, table, "kpis")):
-        ref = file.table(f"{stage}.kpis[{index}]", value, ("key", "kpi"))
+        ref = file.table(f"{stage}.kpis[{index}]", value, ("key", "kpi", "baseline", "target"))
         key = _key(file, f"{stage}.kpis[{index}]", ref, owners)
         source = file.text(key, ref, "kpi")
         if source not in library:
             file.fail(key, f"kpi {source!r} is not in kpis.toml")
         sources[key] = source
-        kpis.append(replace(library[source], key=key))
+        kpi = replace(
+            library[source],
+            key=key,
+            baseline=file.number(key, ref, "baseline"),
+            target=file.number(key, ref, "target"),
+        )
+        better = kpi.target > kpi.baseline if kpi.direction == "up" else kpi.target < kpi.baseline
+        if not better:
+            file.fail(key, f"the example target must be {kpi.direction} from the baseline")
+        kpis.append(kpi)
     kpi_keys = {kpi.key for kpi in kpis}
     objectives = []
     for index, value in enumerate(file.items(stage, table, "objectives")):

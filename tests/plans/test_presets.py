@@ -3,6 +3,7 @@
 import dataclasses
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,47 @@ def test_b2b_act_primary_is_mqls() -> None:
     assert kpi_preset(stage_preset("b2b", "act").primary_kpi_key).name == "MQLs"
 
 
+NUMBER = r"€?(\d[\d,]*(?:\.\d+)?)"
+
+
+def _stated(title: str, kpi: KPIPreset) -> bool:
+    """Whether the numbers in an objective's title are the KPI's example baseline and target."""
+    number = lambda text: Decimal(text.replace(",", ""))  # noqa: E731
+    base, goal = kpi.baseline, kpi.target
+    if found := re.search(rf"from {NUMBER} ?%? (?:down )?to {NUMBER}", title):
+        return (number(found[1]), number(found[2])) == (base, goal)
+    if found := re.search(rf"by {NUMBER} %", title):
+        change = number(found[1]) / 100
+        return goal == base * (1 + change if kpi.direction == "up" else 1 - change)
+    if title.startswith("Double"):
+        return goal == 2 * base
+    if found := re.search(rf"(?:to|Reach a|Source|Generate|Win|Collect|Get) {NUMBER}", title):
+        return number(found[1]) == goal
+    return False
+
+
+def test_example_targets_agree_with_the_objectives_that_measure_them() -> None:
+    checked = 0
+    for _, preset in _all_presets():
+        kpis = {kpi.key: kpi for kpi in preset.kpis}
+        for objective in preset.objectives:
+            if objective.kpi_key:
+                kpi = kpis[objective.kpi_key]
+                assert _stated(objective.title, kpi), (objective.title, kpi.baseline, kpi.target)
+                checked += 1
+    assert checked >= 20
+
+
+def test_example_targets_chain_as_a_funnel_from_reach_to_engage() -> None:
+    for audience in AUDIENCES:
+        volumes = []
+        for stage in ("reach", "act", "convert", "engage"):
+            preset = PRESETS[audience][stage]
+            primary = next(k for k in preset.kpis if k.key == preset.primary_kpi_key)
+            volumes.append(primary.target)
+        assert volumes == sorted(volumes, reverse=True), (audience, volumes)
+
+
 def test_stage_preset_lookup() -> None:
     for audience in AUDIENCES:
         for stage in STAGE_ORDER:
@@ -175,7 +217,10 @@ def test_every_stage_kpi_is_a_library_entry_under_its_own_key() -> None:
     for _, preset in _all_presets():
         for kpi in preset.kpis:
             entry = data.library[data.kpi_sources[kpi.key]]
-            assert dataclasses.replace(entry, key=kpi.key) == kpi
+            stated = dataclasses.replace(
+                entry, key=kpi.key, baseline=kpi.baseline, target=kpi.target
+            )
+            assert stated == kpi
 
 
 def test_shared_kpi_definitions_are_written_once() -> None:
@@ -273,6 +318,20 @@ BROKEN_DATA = [
         '[spare]\nname = "Spare"\nunit = "count"\ndirection = "up"\ndefinition = "Unused"\n\n[orders]\n',
         ["kpis.toml", "spare", "not used"],
         id="unused-library-entry",
+    ),
+    pytest.param(
+        "b2b.toml",
+        'kpi = "churn-rate", baseline = 10, target = 8',
+        'kpi = "churn-rate", baseline = 10, target = 12',
+        ["b2b.toml", "b2b-engage-churn-rate", "target must be down from the baseline"],
+        id="example-target-the-wrong-way",
+    ),
+    pytest.param(
+        "b2c.toml",
+        'kpi = "orders", baseline = 72',
+        'kpi = "orders", baseline = "many"',
+        ["b2c.toml", "b2c-convert-orders.baseline", "expected a number"],
+        id="example-baseline-not-a-number",
     ),
     pytest.param(
         "stages.toml",

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -65,6 +66,12 @@ def test_create_a_b2b_plan_from_the_preset(editor_client: Client, workspace: Wor
         and plan.created_by.username == "eddie-editor"
     )
     assert plan.kpis.exists() and plan.tactics.count() == len([k for k in keys if "-tac-" in k]) - 1
+    # The preset objective "Generate 120 MQLs per quarter" and its KPI say the same thing.
+    mqls = plan.kpis.get(preset_key="b2b-act-mqls")
+    assert (mqls.baseline, mqls.target) == (Decimal(60), Decimal(120))
+    assert not plan.kpis.filter(target=F("baseline")).exists()
+    page = editor_client.get(response["Location"]).content.decode()
+    assert "Suggested KPIs start with example baselines and targets" in page
 
 
 def test_create_with_errors_keeps_the_input(editor_client: Client, workspace: Workspace) -> None:
