@@ -1,6 +1,7 @@
-"""Log-in throttling with django-axes: who is asking, what a successful log-in forgets, and the
-page a locked-out person sees. Settings name these (AXES_CLIENT_IP_CALLABLE, AXES_HANDLER,
-AXES_LOCKOUT_CALLABLE); axes counts the failures and decides."""
+"""Logging in and out. Log-in throttling with django-axes: who is asking, what a successful
+log-in forgets, and the page a locked-out person sees. Settings name these
+(AXES_CLIENT_IP_CALLABLE, AXES_HANDLER, AXES_LOCKOUT_CALLABLE); axes counts the failures and
+decides. Logging out says so on the page it leads to."""
 
 import ipaddress
 import math
@@ -9,8 +10,12 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 
 def _valid_address(value: str) -> str | None:
@@ -59,3 +64,15 @@ def lockout_response(
     )
     response["Retry-After"] = str(minutes * 60)
     return response
+
+
+@require_POST
+@login_not_required  # a browser whose session expired still gets to the login page
+def log_out(request: HttpRequest) -> HttpResponse:
+    """Log out, and say so on the login page it leads to (the message outlives the session in
+    its cookie)."""
+    was_in = request.user.is_authenticated
+    logout(request)
+    if was_in:
+        messages.info(request, "You are logged out. Log in again below.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -1,17 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
+from race_planner import logins
 from race_planner.forms import IdConverter
 
 register_converter(IdConverter, "id")
 
 accounts = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    # Logging out needs no session: a browser whose session expired still gets to the login page.
-    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("logout/", logins.log_out, name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"

@@ -76,7 +76,12 @@ def test_login_then_logout(client: Client, editor) -> None:
     response = client.post(reverse("login"), {"username": editor.username, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("plans-list")
     response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert "You are logged out" in client.get(response["Location"]).content.decode()
     assert client.get(reverse("plans-list")).status_code == 302
+    # Logging out again (an old tab) leads to the login page without claiming anything.
+    again = client.post(reverse("logout"), follow=True)
+    assert again.status_code == 200 and "You are logged out" not in again.content.decode()
 
 
 def test_wrong_password_gives_a_clear_message(client: Client, editor) -> None:
