@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from plans import lifecycle
 from plans.models import Audience, Plan, Stage, Workspace
-from plans.presets import AUDIENCES, stage_preset
+from plans.presets import AUDIENCES, KPIPreset, stage_preset
 from plans.quarters import Quarter, quarter_choices
 from plans.versioning import VersionedForm
 from race_planner.dates import DATE_INPUT, date_field
@@ -50,6 +50,13 @@ class PickerStage:
     stage: str
     label: str
     groups: list[tuple[str, list[PickerItem]]]
+
+
+def _kpi_detail(kpi: KPIPreset) -> str:
+    """'example 8,000 → 10,400 · Distinct people visiting the site in the period'."""
+    suffix = " %" if kpi.unit == "percent" else ""
+    shown = [f"{value.normalize():,f}{suffix}" for value in (kpi.baseline, kpi.target)]
+    return f"example {shown[0]} → {shown[1]} · {kpi.definition}"
 
 
 class PlanCreateForm(forms.Form):
@@ -131,7 +138,7 @@ class PlanCreateForm(forms.Form):
                     return PickerItem(key, label, detail, fresh or key in (ticked or set()))  # noqa: B023
 
                 groups = [
-                    ("KPIs", [item(k.key, k.name, k.definition) for k in preset.kpis]),
+                    ("KPIs", [item(k.key, k.name, _kpi_detail(k)) for k in preset.kpis]),
                     ("Objectives", [item(o.key, o.title, "") for o in preset.objectives]),
                     ("Tactics", [item(t.key, t.title, t.channel) for t in preset.tactics]),
                 ]

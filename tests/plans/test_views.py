@@ -32,6 +32,7 @@ def test_new_plan_page_offers_the_presets(
 ) -> None:
     html = editor_client.get(reverse("plans-create")).content.decode()
     assert "New plan" in html and "Unique visitors" in html and 'name="preset_items"' in html
+    assert "example 8,000 → 10,400 · Distinct people visiting the site" in html
     with django_assert_max_num_queries(6):
         html = editor_client.post(
             reverse("plans-create"), {"audience": "b2b", "refresh": "1"}, **HX
