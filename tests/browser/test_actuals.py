@@ -1,6 +1,7 @@
 """A marketer corrects and deletes actuals in place, without leaving the page."""
 
 from datetime import date
+from itertools import pairwise
 
 from playwright.sync_api import Page, expect
 
@@ -55,3 +56,20 @@ def test_marketer_adds_corrects_and_deletes_values_inline(
     assert page.evaluate("window.notReloaded") is True
     assert list(Measurement.objects.values_list("date", "value")) == [(date(2026, 7, 6), 125)]
     assert errors == []
+
+
+def test_the_import_page_cards_keep_apart(live_server, page: Page, transactional_db) -> None:
+    workspace = make_workspace(name="Import")
+    user = make_member(workspace=workspace, role=Role.EDITOR, username="import-editor")
+    plan = make_plan(workspace=workspace, name="Import plan")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/plans/{plan.pk}/actuals/import/")
+    cards = page.locator("main > .card")
+    assert cards.count() >= 2
+    boxes = [cards.nth(n).bounding_box() for n in range(cards.count())]
+    for upper, lower in pairwise(boxes):
+        assert upper is not None and lower is not None
+        assert lower["y"] - (upper["y"] + upper["height"]) >= 12
