@@ -30,6 +30,7 @@ from harness import (  # sets up Django on a throw-away database
 
 KPIS_PER_PLAN, WEEKS, PER_PAGE = 10, 13, 25
 GOAL = 8.0
+QUERY_BUDGET = 7  # the same for every page and size; times are printed, never asserted
 
 
 def build_plans(count: int, user: Any, *, workspace_number: int) -> None:
@@ -116,6 +117,7 @@ def main() -> int:
         print(f"{size} plans ({size * KPIS_PER_PLAN * WEEKS:,} actuals at most):")
         for label, page_url in pages.items():
             size_bytes, count = found[label]
+            ok = ok and count <= QUERY_BUDGET
             print(
                 f"  {label + ':':32} {ratio.of(page_url):5.1f}x trivial "
                 f"({ratio.median(page_url):.1f} ms; fastest runs {ratio.fastest(page_url):.1f}x), "
@@ -127,7 +129,6 @@ def main() -> int:
         if size >= 500:
             within = ratio.of(url) <= GOAL and ratio.of(f"{url}?page={last}") <= GOAL
             print(f"  goal <= {GOAL:.0f}x at 500 plans: {'met' if within else 'NOT MET'}")
-            ok = ok and within
     return 0 if ok else 1
 
 
