@@ -30,7 +30,7 @@ from harness import (  # sets up Django on a throw-away database
 
 KPIS_PER_PLAN, WEEKS, PER_PAGE = 10, 13, 25
 GOAL = 8.0
-QUERY_BUDGET = 7  # the same for every page and size; times are printed, never asserted
+QUERY_BUDGET = 8  # 7, and 8 with a status filter, at any size; times are printed, not asserted
 
 
 def build_plans(count: int, user: Any, *, workspace_number: int) -> None:

@@ -100,7 +100,8 @@ def _position(status: Status) -> int:
 
 def with_status(plans: QuerySet[Plan], status: Status, *, today: date) -> QuerySet[Plan]:
     """The plans whose overall status (their worst KPI's) is `status`; a plan without KPIs has
-    no data. One query, whatever the number of plans."""
+    no data. Every plan is judged once, in one query: the ids found are handed on, so counting
+    and reading a page do not judge them all again."""
     kpis = (
         latest_actual(KPI.objects.filter(plan=OuterRef("pk")), today)
         .annotate(
@@ -114,7 +115,8 @@ def with_status(plans: QuerySet[Plan], status: Status, *, today: date) -> QueryS
         .values("worst")
     )
     worst = Coalesce(Subquery(kpis), Value(_position(Status.NO_DATA)))
-    return plans.alias(worst_status=worst).filter(worst_status=_position(status))
+    found = plans.alias(worst_status=worst).filter(worst_status=_position(status))
+    return plans.filter(pk__in=list(found.values_list("pk", flat=True)))
 
 
 # How Django reads a decimal column back from SQLite, which stores it as a float.
