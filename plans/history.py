@@ -4,6 +4,12 @@ The records of the plan, its worksheets, its objectives, tactics and KPIs, and o
 other features register (`register_kind`) are fetched in one query per kind; old → new values come from
 pairing each record with the one before it in Python, so the page costs the same whatever the
 length of the trail.
+
+Each kind starts from the plan: an index on (plan, history_date, history_id) (migration
+plans/0005) gives its newest records without reading other plans' trails, or more of the plan's
+own than the page lists. Actuals hang off KPIs: their kind first reads the plan's KPI ids, then
+their records by (kpi, history_date, history_id) (kpis/0007), so a small plan beside a plan
+with a long trail reads only its own rows.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ SKIPPED_FIELDS = frozenset({"version", "updated_at", "created_at", "position", "
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 MAX_RECORDS = 500  # per kind; the page shows the newest changes
 MAX_CHANGES = 500
+NEWEST_FIRST = ("-history_date", "-history_id")
 
 Names = dict[str, dict[int, str]]  # names to show for links: "kpi" → {id: name}
 
@@ -118,7 +125,7 @@ def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> s
 
 def _records(kind: HistoryKind, plan: Plan) -> list[Any]:
     records = kind.records(plan).select_related("history_user")
-    return list(records.order_by("-history_date", "-history_id")[:MAX_RECORDS])
+    return list(records.order_by(*NEWEST_FIRST)[:MAX_RECORDS])
 
 
 def _field_changes(kind: HistoryKind, before: Any, record: Any, names: Names) -> list[FieldChange]:
@@ -175,16 +182,30 @@ def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
         "kpi": {r.id: r.name for r in per_kind["kpi"]},
         "objective": {r.id: r.title for r in per_kind["objective"]},
     }
-    alive = {
-        "objective": set(plan.objectives.values_list("pk", flat=True)),
-        "tactic": set(plan.tactics.values_list("pk", flat=True)),
-        "kpi": set(plan.kpis.values_list("pk", flat=True)),
-    }
+    alive = _alive(plan)
     out: list[Change] = []
     for key, records in per_kind.items():
         out.extend(_changes_of(KINDS[key], records, names, alive.get(key, set())))
     out.sort(key=lambda c: (c.when, c.history_id), reverse=True)
     return out[:limit]
+
+
+def _alive(plan: Plan) -> dict[str, set[int]]:
+    """The plan's objectives, tactics and KPIs still there (the others can be restored), in
+    one query."""
+    kinds: list[tuple[str, models.Manager[Any]]] = [
+        ("objective", plan.objectives),
+        ("tactic", plan.tactics),
+        ("kpi", plan.kpis),
+    ]
+    rows = [
+        manager.order_by().annotate(kind=models.Value(key)).values_list("kind", "pk")
+        for key, manager in kinds
+    ]
+    alive: dict[str, set[int]] = {key: set() for key, _ in kinds}
+    for key, pk in rows[0].union(*rows[1:], all=True):
+        alive[key].add(pk)
+    return alive
 
 
 class RestoreError(Exception):

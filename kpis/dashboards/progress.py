@@ -55,7 +55,7 @@ _LABELS: dict[Status, str] = {
 # Worst first. A stage summary shows what needs attention most: a KPI measurably behind
 # beats one we merely cannot judge; a stale KPI (reporting stopped) is ranked above one
 # with no data yet, because silence after check-ins began is more likely a real problem.
-_SEVERITY: tuple[Status, ...] = (
+SEVERITY: tuple[Status, ...] = (
     Status.OFF_TRACK,
     Status.AT_RISK,
     Status.STALE,
@@ -142,7 +142,7 @@ def _status_for_gap(gap: Decimal, *, baseline: Decimal, target: Decimal) -> Stat
 def summarise(statuses: Iterable[Status]) -> Status:
     """The worst status among a stage's KPIs; a stage without KPIs has no data."""
     present = set(statuses)
-    for status in _SEVERITY:
+    for status in SEVERITY:
         if status in present:
             return status
     return Status.NO_DATA

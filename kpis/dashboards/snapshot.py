@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
 from kpis.dashboards.progress import Progress, Status, progress, summarise
+from kpis.dashboards.status_query import latest_actual
 from kpis.models import Measurement
 from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic
 
@@ -209,22 +210,33 @@ class PortfolioRow:
         return sum(count for _, _, count in self.stages)
 
 
+# What a KPI's status needs: its own fields and the annotations of `latest_actual`.
+_JUDGED_BY = ("plan_id", "stage", "baseline", "target", "direction", "latest_date", "latest_value")
+
+
 def portfolio(plans: list[Plan], *, today: date | None = None) -> list[PortfolioRow]:
-    """Each plan's status per stage as of today, in two queries for any number of plans."""
+    """Each plan's status per stage as of today, in one query for the plans of a page: each KPI
+    comes with its latest actual (status_query.latest_actual), the only one its status needs."""
     today = today or timezone.localdate()
     by_id = {plan.pk: plan for plan in plans}
-    kpis = list(KPI.objects.filter(plan__in=list(by_id)).order_by("position", "id"))
-    latest: dict[int, tuple[date, Decimal]] = {}
-    rows = Measurement.objects.of_live_kpis().filter(kpi__plan__in=list(by_id), date__lte=today)
-    # Only each KPI's latest value decides its status; later rows overwrite earlier ones.
-    for kpi_id, on, value in rows.order_by("date").values_list("kpi_id", "date", "value"):
-        latest[kpi_id] = (on, value)
+    kpis = (
+        latest_actual(KPI.objects.filter(plan__in=list(by_id)), today)
+        .order_by()
+        .values_list(*_JUDGED_BY)
+    )
     statuses: dict[tuple[int, str], list[Status]] = defaultdict(list)
-    for kpi in kpis:
-        plan = by_id[kpi.plan_id]
-        found = latest.get(kpi.pk)
-        result = _progress(kpi, plan, [found] if found else [], today)
-        statuses[(plan.pk, kpi.stage)].append(result.status)
+    for plan_id, stage, baseline, target, direction, on, value in kpis:
+        plan = by_id[plan_id]
+        judged = progress(
+            baseline=baseline,
+            target=target,
+            direction=direction,
+            start=plan.period_start,
+            end=plan.period_end,
+            measurements=[(on, value)] if on is not None else [],
+            today=today,
+        )
+        statuses[(plan_id, stage)].append(judged.status)
     result_rows = []
     for plan in plans:
         stages = [

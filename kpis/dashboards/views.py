@@ -6,12 +6,15 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kpis.dashboards.board import build_dashboard
 from kpis.dashboards.forms import DashboardFilterForm, PortfolioFilterForm, ReverseCalculatorForm
 from kpis.dashboards.funnel import ReverseResult, reverse_funnel
+from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import plan_snapshot, portfolio
+from kpis.dashboards.status_query import with_status
 from plans import access
 from plans.quarters import Quarter
 from race_planner.htmx import for_htmx
@@ -39,23 +42,21 @@ def dashboard(request: AuthedRequest, plan_id: int) -> TemplateResponse:
 @for_htmx(use_partial="results")
 def portfolio_dashboard(request: AuthedRequest) -> TemplateResponse:
     visible = access.visible_plans(request.user).select_related("workspace")
-    starts = visible.values_list("period_start", flat=True)
-    quarters = sorted({Quarter.containing(day) for day in starts}, key=lambda q: q.start)
+    starts = visible.dates("period_start", "month")  # a row per month, not per plan
     form = PortfolioFilterForm(
         request.GET or None,
         workspaces=access.workspaces_for(request.user),
-        quarters=quarters[::-1],
+        quarters=sorted({Quarter.containing(day) for day in starts}, key=lambda q: q.start)[::-1],
     )
     plans = form.filter(visible.order_by("workspace__name", "-period_start", "name"))
-    rows = [
-        row
-        for row in portfolio(list(plans))
-        if row.status == form.kpi_status or not form.kpi_status
-    ]
-    page = Paginator(rows, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    if form.kpi_status:  # computed in the database, so only the page shown is read
+        plans = with_status(plans, Status(form.kpi_status), today=today)
+    page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "total": len(rows)}
+    rows = portfolio(list(page.object_list), today=today)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
     return TemplateResponse(request, "kpis/portfolio.html", context)
 
 

@@ -1,0 +1,163 @@
+"""KPI and plan statuses computed inside the database, so the portfolio filters and pages plans
+without reading every plan's actuals.
+
+A status depends on today's date (future-dated actuals do not count yet, staleness grows every
+day), so it cannot be stored when an actual is written; it is computed in the query instead, by
+`race_kpi_status(...)`, a function with the same rules as `progress.progress()`:
+
+- on PostgreSQL, a SQL function created by migration `kpis/0006_kpi_status_function`: exact
+  `numeric` arithmetic, divisions multiplied out, thresholds passed in from `progress.py`;
+- on SQLite, which stores numbers as floats, `progress()` itself, registered on each new
+  connection (`register_sqlite_function`), reading numbers back as Django does.
+
+tests/kpis/dashboards/test_portfolio_status.py holds the two to the Python rules on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Context, Decimal
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    CharField,
+    DateField,
+    DecimalField,
+    Expression,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, StrIndex
+
+from kpis.dashboards.progress import (
+    AT_RISK_GAP,
+    OFF_TRACK_GAP,
+    SEVERITY,
+    STALE_AFTER_DAYS,
+    Status,
+    progress,
+)
+from kpis.models import Measurement
+from plans.models import KPI, Plan
+from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
+
+FUNCTION = "race_kpi_status"
+
+
+def latest_actual(kpis: QuerySet[KPI], today: date) -> QuerySet[KPI]:
+    """The KPIs with the date and value of their latest actual on or before `today` (later
+    ones are typos or plans, not actuals yet): `latest_date`, `latest_value`. Each is one
+    probe of the (kpi, date) unique index."""
+    latest = Measurement.objects.filter(kpi=OuterRef("pk"), date__lte=today).order_by("-date")
+    return kpis.annotate(
+        latest_date=Subquery(latest.values("date")[:1], output_field=DateField()),
+        latest_value=Subquery(
+            latest.values("value")[:1],
+            output_field=DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES),
+        ),
+    )
+
+
+def kpi_status(today: date, *, start: F, end: F) -> Func:
+    """A KPI row's status as of `today` (needs the `latest_actual` annotations); `start` and
+    `end` point at its plan's period."""
+    return Func(
+        F("baseline"),
+        F("target"),
+        F("direction"),
+        start,
+        end,
+        F("latest_date"),
+        F("latest_value"),
+        Value(today, output_field=DateField()),
+        Value(AT_RISK_GAP),
+        Value(OFF_TRACK_GAP),
+        Value(STALE_AFTER_DAYS),
+        function=FUNCTION,
+        output_field=CharField(),
+    )
+
+
+# The statuses worst first, as one string: a status's position in it orders it by severity, so
+# the smallest position among a plan's KPIs is the plan's status (`progress.summarise`).
+_WORST_FIRST = "".join(f",{status.value}," for status in SEVERITY)
+
+
+def severity(status: Expression | Func) -> StrIndex:
+    """Where a status stands in `_WORST_FIRST`: smaller is worse."""
+    return StrIndex(Value(_WORST_FIRST), Concat(Value(","), status, Value(",")))
+
+
+def _position(status: Status) -> int:
+    return _WORST_FIRST.index(f",{status.value},") + 1  # SQL counts from 1
+
+
+def with_status(plans: QuerySet[Plan], status: Status, *, today: date) -> QuerySet[Plan]:
+    """The plans whose overall status (their worst KPI's) is `status`; a plan without KPIs has
+    no data. Every plan is judged once, in one query: the ids found are handed on, so counting
+    and reading a page do not judge them all again."""
+    kpis = (
+        latest_actual(KPI.objects.filter(plan=OuterRef("pk")), today)
+        .annotate(
+            rank=severity(
+                kpi_status(today, start=OuterRef("period_start"), end=OuterRef("period_end"))
+            )
+        )
+        .order_by()
+        .values("plan")
+        .annotate(worst=Min("rank"))
+        .values("worst")
+    )
+    worst = Coalesce(Subquery(kpis), Value(_position(Status.NO_DATA)))
+    found = plans.alias(worst_status=worst).filter(worst_status=_position(status))
+    return plans.filter(pk__in=list(found.values_list("pk", flat=True)))
+
+
+# How Django reads a decimal column back from SQLite, which stores it as a float.
+_from_float = Context(prec=15).create_decimal_from_float
+_PLACES, _DIGITS = Decimal(1).scaleb(-VALUE_PLACES), Context(prec=VALUE_DIGITS)
+
+
+def _decimal(stored: float | int) -> Decimal:
+    """A number as SQLite stores it, read back as Django reads it: the same Decimal exactly."""
+    return _from_float(stored).quantize(_PLACES, context=_DIGITS)
+
+
+def _sqlite_status(
+    baseline: float,
+    target: float,
+    direction: str,
+    start: str,
+    end: str,
+    latest_date: str | None,
+    latest_value: float | None,
+    today: str,
+    *thresholds: object,  # progress() reads the same constants itself
+) -> str:
+    measured = []
+    if latest_date is not None and latest_value is not None:
+        measured = [(date.fromisoformat(latest_date), _decimal(latest_value))]
+    judged = progress(
+        baseline=_decimal(baseline),
+        target=_decimal(target),
+        direction=direction,
+        start=date.fromisoformat(start),
+        end=date.fromisoformat(end),
+        measurements=measured,
+        today=date.fromisoformat(today),
+    )
+    return judged.status.value
+
+
+def register_sqlite_function(
+    sender: type[BaseDatabaseWrapper], connection: BaseDatabaseWrapper, **kwargs: Any
+) -> None:
+    """`connection_created` receiver: SQLite runs `race_kpi_status` as Python."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FUNCTION, 11, _sqlite_status, deterministic=True)
