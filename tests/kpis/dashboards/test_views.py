@@ -46,7 +46,9 @@ def test_dashboard_shows_stages_kpis_and_figures(viewer_client: Client, plan: Pl
     for key in figures:
         assert f'data-chart="{key}"' in html
     assert "KPI 3" in html and "Funnel as a table" in html
-    assert 'src="/static/vendor/plotly.min.js"' in html and 'src="/static/js/charts.js"' in html
+    assert (
+        'src="/static/vendor/plotly-basic.min.js"' in html and 'src="/static/js/charts.js"' in html
+    )
     # Viewers read; they are not offered the buttons that write.
     assert "Weekly check-in" not in html and "Export CSV" in html
 
@@ -264,17 +266,27 @@ def test_dashboard_runs_no_inline_script_under_the_csp(viewer_client: Client, pl
         assert 'type="application/json"' in tag or 'src="/static/' in tag, tag
 
 
-def test_vendored_plotly_is_the_installed_plotly() -> None:
-    """The dashboard's plotly.js and the one kaleido uses for the PDF must not drift apart."""
+def test_vendored_plotly_is_the_basic_bundle_of_the_installed_version() -> None:
+    """The dashboard's plotly.js (scatter, bar and pie only) and the full bundle kaleido uses
+    for the PDF are the same plotly.js version, and the file is the one its note describes."""
+    import hashlib
     from pathlib import Path
 
     import plotly
 
-    installed = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    vendored = Path(__file__).resolve().parents[3] / "static" / "vendor" / "plotly.min.js"
-    assert vendored.read_bytes() == installed.read_bytes(), (
-        "Copy plotly/package_data/plotly.min.js to static/vendor/ after upgrading plotly."
+    vendor = Path(__file__).resolve().parents[3] / "static" / "vendor"
+    bundle = (vendor / "plotly-basic.min.js").read_bytes()
+    installed = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    version = re.search(rb"plotly\.js v(\S+)", installed[:200])
+    assert version, "plotly's bundle no longer names its version in its first lines"
+    assert bundle.startswith(b"/**\n* plotly.js (basic - minified) v" + version.group(1) + b"\n"), (
+        "Vendor plotly.js-basic-dist-min of the installed plotly.js version (see its VERSION note)."
     )
+    note = (vendor / "plotly-basic.VERSION").read_text()
+    assert f"plotly.js-basic-dist-min {version.group(1).decode()} " in note
+    assert hashlib.sha256(bundle).hexdigest() in note
+    assert (vendor / "plotly-basic.LICENSE").read_text().startswith("MIT License")
+    assert not (vendor / "plotly.min.js").exists()  # the full bundle is no longer served
 
 
 def test_dashboard_export_pdf_keeps_the_filters(viewer_client: Client, plan: Plan) -> None:
