@@ -20,13 +20,13 @@ the steps are the values themselves. static/js/charts.js unpacks a KPI chart exa
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from itertools import accumulate
 from math import floor, gcd, log10
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from kpis.dashboards.charts import Figure, KPIPoints, fill_kpi_frame
@@ -35,10 +35,9 @@ SCRIPT_ID = "dashboard-charts"
 EXACT_WHOLE = 2**53  # floats hold every whole number up to this one, in JavaScript too
 
 
-class _CompactEncoder(DjangoJSONEncoder):
-    # No spaces after separators: a tenth of the document's bytes at 52 weeks.
-    item_separator = ","
-    key_separator = ":"
+# What json_script escapes, so that no text in the document can end the <script> element.
+# (str.replace: json_script's str.translate takes milliseconds over a document of 100 KB.)
+_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
 def pack(
@@ -54,7 +53,7 @@ def pack(
     for chart_id, points in kpi_points.items():
         traces = []
         for x, y in points.traces:
-            days = tuple((on - start).days for on in x)
+            days = tuple([(on - start).days for on in x])
             traces.append([day_lists.setdefault(days, len(day_lists)), *steps(y)])
         charts[chart_id] = {"unit": points.unit, "traces": traces}
     return {
@@ -70,24 +69,22 @@ def pack(
 
 def steps(values: list[float | None]) -> tuple[int | None, list[Any]]:
     """(decimals, steps) of a trace's values, as described above; decimals is None when the
-    values cannot come back exactly from whole numbers."""
+    values cannot come back exactly from whole numbers. (Hundreds of traces a page: each pass
+    over the values is one builtin call.)"""
     numbers = [value for value in values if value is not None]
     if len(numbers) < len(values):
         return None, values
     # Values carry six significant digits (charts.num): the smallest one needs the most decimals.
-    smallest = min((abs(value) for value in numbers if value), default=0.0)
+    smallest = min(map(abs, filter(None, numbers)), default=0.0)
     decimals = max(0, 5 - floor(log10(smallest))) if smallest else 0
-    common = gcd(*(round(value * 10**decimals) for value in numbers))
+    common = gcd(*[round(value * 10**decimals) for value in numbers])
     while decimals and common and common % 10 == 0:  # no trailing zeros: shorter steps
         common //= 10
         decimals -= 1
     scale = 10**decimals
     wholes = [round(value * scale) for value in numbers]
-    exact = all(
-        abs(whole) <= EXACT_WHOLE and whole / scale == value
-        for whole, value in zip(wholes, numbers, strict=True)
-    )
-    if not exact:
+    too_large = bool(wholes) and max(map(abs, wholes)) > EXACT_WHOLE
+    if too_large or [whole / scale for whole in wholes] != numbers:
         return None, values
     return decimals, [b - a for a, b in zip([0, *wholes], wholes, strict=False)]
 
@@ -113,5 +110,9 @@ def unpack_kpi(document: dict[str, Any], chart_id: str) -> Figure:
 
 
 def as_script(document: dict[str, Any]) -> SafeString:
-    """The document in a <script type="application/json"> (no inline script runs: CSP)."""
-    return json_script(document, SCRIPT_ID, encoder=_CompactEncoder)
+    """The document in a <script type="application/json"> (no inline script runs: CSP), as
+    json_script writes it, without spaces after separators (a tenth of its bytes)."""
+    text = json.dumps(document, cls=DjangoJSONEncoder, separators=(",", ":"))
+    for character, escaped in _ESCAPES:
+        text = text.replace(character, escaped)
+    return SafeString(f'<script id="{SCRIPT_ID}" type="application/json">{text}</script>')
