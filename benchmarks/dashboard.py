@@ -5,7 +5,8 @@ alone, the SQL query count, and the median server time as a ratio to a trivial l
 measured in the same run (so the figure means the same on a fast laptop and a slow CI box),
 each beside its goal. For the smaller size it also prints the bytes of a first visit on the
 wire: the page as sent to a browser that accepts gzip and brotli, and every static file it links,
-compressed as whitenoise serves them.
+compressed as whitenoise serves them. It exits 1 when a size or the query count is over its goal;
+server times are printed beside their goals (they depend on the machine and its load).
 
     python benchmarks/dashboard.py [--runs 40]
 """
@@ -82,11 +83,9 @@ def measure(size: Size, runs: int) -> bool:
         figure_bytes = sum(len(data) for data in FIGURE_DATA.findall(html))
         visit = first_visit_bytes(client, url, html) if size is SIZES[0] else None
         ratio = interleaved(client, [url, filtered_url], runs)
-    ok = (
-        len(html) <= size.bytes_goal
-        and len(queries) <= QUERY_GOAL
-        and ratio.of(url) <= size.ratio_goal
-    )
+    # Sizes and counts decide the exit status; times depend on the machine and are only printed.
+    ok = len(html) <= size.bytes_goal and len(queries) <= QUERY_GOAL
+    fast = ratio.of(url) <= size.ratio_goal
     print(f"Dashboard of {size.kpis} KPIs x {size.weeks} weekly actuals")
     print(f"  page bytes (HTML + figure data): {kb(len(html))}; goal {size.bytes_goal // 1024} KB")
     print(f"  of which figure data:            {kb(figure_bytes)}")
@@ -99,7 +98,7 @@ def measure(size: Size, runs: int) -> bool:
     print(
         f"  ratio dashboard / trivial:       {ratio.of(url):.1f}x "
         f"(fastest runs: {ratio.fastest(url):.1f}x; filtered {ratio.of(filtered_url):.1f}x); "
-        f"goal {size.ratio_goal:g}x"
+        f"goal {size.ratio_goal:g}x{'' if fast else ' (over)'}"
     )
     if visit is not None:
         sent, assets, total = visit
@@ -108,7 +107,7 @@ def measure(size: Size, runs: int) -> bool:
             f"static files {kb(assets)}); goal {FIRST_VISIT_GOAL // 1024} KB"
         )
         ok = ok and total <= FIRST_VISIT_GOAL
-    print("  within goals" if ok else "  OVER A GOAL")
+    print("  sizes and queries within goals" if ok else "  OVER A SIZE OR QUERY GOAL")
     return ok
 
 
