@@ -11,7 +11,7 @@ from plans.models import Plan, Workspace
 from tests.factories import make_kpi, make_measurement, make_objective, make_plan, make_tactic
 from tests.review_helpers import CountingServer
 
-_FIGURE = re.compile(r'<script id="(fig-[^"]+)" type="application/json">(.*?)</script>', re.S)
+_CHARTS = re.compile(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', re.S)
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,16 @@ def make_markup_plan(server: CountingServer, *, workspace: Workspace | None = No
 
 
 def page_figures(html: str) -> dict[str, dict[str, Any]]:
-    """The figures a dashboard page embeds with json_script, by element id."""
-    return {match.group(1): json.loads(match.group(2)) for match in _FIGURE.finditer(html)}
+    """The figures a dashboard page draws, by chart id: its one chart document, unpacked."""
+    from kpis.dashboards.packing import unpack_kpi
+
+    found = _CHARTS.findall(html)
+    assert len(found) == 1, "a dashboard holds exactly one chart document"
+    document = json.loads(found[0])
+    kpi_charts = {
+        chart_id: unpack_kpi(document, chart_id) for chart_id in document["kpi"]["charts"]
+    }
+    return {**document["figures"], **kpi_charts}
 
 
 def strings(value: Any) -> Iterator[str]:

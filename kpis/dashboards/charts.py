@@ -1,11 +1,12 @@
 """Plotly figures built in Python from a plan snapshot.
 
-Each figure exists twice: `*_figure_data` builds it as plain dicts, which the dashboard embeds
-with `json_script` (building plotly.py objects costs milliseconds a figure, too slow for 40 of
-them on one page), and `*_figure` wraps the same data in a `go.Figure` for the review PDF, which
-turns it into SVG with kaleido. Figures stay small on purpose: no default template (plotly's
-own adds ~8 KB a figure), numbers rounded to six significant digits, the pace line as its
-corner points only, and sparklines as tiny inline SVG rather than figures.
+Each figure exists twice: `*_figure_data` builds it as plain dicts, which the dashboard sends
+(building plotly.py objects costs milliseconds a figure, too slow for hundreds on one page), and
+`*_figure` wraps the same data in a `go.Figure` for the review PDF, which turns it into SVG with
+kaleido. A KPI chart is a shared frame filled with the KPI's points (`kpi_frame`, `kpi_points`),
+so the dashboard sends the frame once and only the points of each KPI (packing.py). Figures
+stay small on purpose: no default template (plotly's own adds ~8 KB a figure), numbers rounded
+to six significant digits, the pace line as its corner points only.
 
 Plotly reads a subset of HTML in every text it draws (`<a href>`, `<span style>`, `<br>`, `<b>`
 and entities), in the browser and in the PDF's renderer alike. Every piece of user text (KPI
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -105,7 +107,7 @@ def to_figure(data: Figure) -> go.Figure:
     return go.Figure(data=data["data"], layout={**data["layout"], "template": "none"})
 
 
-def _pace_points(item: KPIStatus, snapshot: PlanSnapshot) -> tuple[list[str], list[float | None]]:
+def _pace_points(item: KPIStatus, snapshot: PlanSnapshot) -> tuple[list[date], list[float | None]]:
     """The expected-pace line inside the shown period: its corner points are enough."""
     plan = snapshot.plan
     corners = {snapshot.start, snapshot.end, plan.period_start, plan.period_end}
@@ -115,58 +117,85 @@ def _pace_points(item: KPIStatus, snapshot: PlanSnapshot) -> tuple[list[str], li
         num(expected_value(kpi.baseline, kpi.target, plan.period_start, plan.period_end, d))
         for d in days
     ]
-    return [d.isoformat() for d in days], values
+    return days, values
 
 
-def kpi_figure_data(
-    item: KPIStatus, snapshot: PlanSnapshot, *, title: bool = False, height: int = 240
-) -> Figure:
-    """Plain data of `kpi_figure`: what the dashboard embeds (no plotly.py objects, so fast)."""
-    kpi = item.kpi
-    pace_x, pace_y = _pace_points(item, snapshot)
-    period = [snapshot.start.isoformat(), snapshot.end.isoformat()]
+# A KPI chart is a frame (the look every KPI chart of a dashboard shares: traces without their
+# points, the layout) filled with the KPI's points. The dashboard sends the frame once and each
+# KPI's points as compact data (kpis/dashboards/packing.py); charts.js fills the frame exactly as
+# `fill_kpi_frame` does here for the PDF.
+KPI_TRACES = ("Target", "Expected pace", "Actual")
+
+
+@dataclass(frozen=True)
+class KPIPoints:
+    unit: str  # the y axis title
+    traces: list[tuple[list[date], list[float | None]]]  # (x, y) of each of KPI_TRACES
+
+
+def kpi_frame(start: date, end: date, *, title: str | None = None, height: int = 240) -> Figure:
+    """The traces (without points) and layout of a KPI chart over the period start..end."""
     layout = _layout(
         height=height,
         hovermode="x unified",
-        xaxis={"range": period, "type": "date"},
-        yaxis={"title": {"text": kpi.get_unit_display()}},
+        xaxis={"range": [start.isoformat(), end.isoformat()], "type": "date"},
+        yaxis={"title": {"text": ""}},
     )
-    if title:
+    if title is not None:
         layout["title"] = {
-            "text": plotly_text(kpi.name),
+            "text": plotly_text(title),
             "x": 0,
             "xanchor": "left",
             "font": {"size": 14},
         }
         layout["margin"] = {**layout["margin"], "t": 36}
+    styles = (
+        {"mode": "lines", "line": {"color": TARGET, "dash": "dot", "width": 1.5}},
+        {"mode": "lines", "line": {"color": EXPECTED, "dash": "dash", "width": 1.5}},
+        {"mode": "lines+markers", "line": {"color": ACTUAL, "width": 2}, "marker": {"size": 5}},
+    )
     traces = [
-        {
-            "type": "scatter",
-            "name": "Target",
-            "x": period,
-            "y": [num(kpi.target)] * 2,
-            "mode": "lines",
-            "line": {"color": TARGET, "dash": "dot", "width": 1.5},
-        },
-        {
-            "type": "scatter",
-            "name": "Expected pace",
-            "x": pace_x,
-            "y": pace_y,
-            "mode": "lines",
-            "line": {"color": EXPECTED, "dash": "dash", "width": 1.5},
-        },
-        {
-            "type": "scatter",
-            "name": "Actual",
-            "x": [d.isoformat() for d, _ in item.measurements],
-            "y": [num(v) for _, v in item.measurements],
-            "mode": "lines+markers",
-            "line": {"color": ACTUAL, "width": 2},
-            "marker": {"size": 5},
-        },
+        {"type": "scatter", "name": name, **style}
+        for name, style in zip(KPI_TRACES, styles, strict=True)
     ]
     return {"data": traces, "layout": layout}
+
+
+def kpi_points(item: KPIStatus, snapshot: PlanSnapshot) -> KPIPoints:
+    """What one KPI's chart shows: its target, its expected pace and its actuals."""
+    kpi = item.kpi
+    target = num(kpi.target)
+    return KPIPoints(
+        unit=kpi.get_unit_display(),
+        traces=[
+            ([snapshot.start, snapshot.end], [target, target]),
+            _pace_points(item, snapshot),
+            ([on for on, _ in item.measurements], [num(value) for _, value in item.measurements]),
+        ],
+    )
+
+
+def fill_kpi_frame(frame: Figure, points: KPIPoints) -> Figure:
+    """A KPI chart: a copy of the frame with the KPI's points and unit in it."""
+    layout = {
+        **frame["layout"],
+        "yaxis": {**frame["layout"]["yaxis"], "title": {"text": points.unit}},
+    }
+    traces = [
+        {**trace, "x": [on.isoformat() for on in x], "y": y}
+        for trace, (x, y) in zip(frame["data"], points.traces, strict=True)
+    ]
+    return {"data": traces, "layout": layout}
+
+
+def kpi_figure_data(
+    item: KPIStatus, snapshot: PlanSnapshot, *, title: bool = False, height: int = 240
+) -> Figure:
+    """Plain data of `kpi_figure` (no plotly.py objects, so fast)."""
+    frame = kpi_frame(
+        snapshot.start, snapshot.end, title=item.kpi.name if title else None, height=height
+    )
+    return fill_kpi_frame(frame, kpi_points(item, snapshot))
 
 
 def kpi_figure(
@@ -295,23 +324,3 @@ def figure_json(figure: go.Figure) -> dict[str, Any]:
     """A plotly.py figure as plain data for `json_script`: traces and layout, nothing else."""
     data: dict[str, Any] = json.loads(figure.to_json(validate=False, engine="json"))
     return {"data": data["data"], "layout": data["layout"]}
-
-
-def sparkline_points(
-    measurements: Sequence[tuple[date, Decimal]], *, width: int = 120, height: int = 28
-) -> str:
-    """SVG polyline points for a card's sparkline; empty when there is nothing to draw."""
-    if len(measurements) < 2:
-        return ""
-    first, last = measurements[0][0], measurements[-1][0]
-    span_days = max((last - first).days, 1)
-    values = [float(v) for _, v in measurements]
-    low, high = min(values), max(values)
-    spread = (high - low) or 1.0
-    pad = 2
-    points = []
-    for (on, _), value in zip(measurements, values, strict=True):
-        x = (on - first).days / span_days * width
-        y = pad + (1 - (value - low) / spread) * (height - 2 * pad)
-        points.append(f"{x:.1f},{y:.1f}")
-    return " ".join(points)

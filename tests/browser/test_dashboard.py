@@ -6,6 +6,8 @@ from pathlib import Path
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from demo.seeding import seed_demo
+from kpis.dashboards.charts import kpi_figure_data
+from kpis.dashboards.snapshot import plan_snapshot
 from plans.models import Plan, Role
 from tests.factories import PASSWORD, make_member, make_workspace
 from tests.markup import make_markup_plan
@@ -64,6 +66,23 @@ def test_manager_sees_charts_and_changes_the_period(
     expect(kpi_chart.locator("svg.main-svg").first).to_be_visible()
     assert _points(page, chart) == 13
     layers = kpi_chart.locator("svg.main-svg").count()  # plotly draws a chart in a few layers
+    # charts.js unpacked the page's chart document into the very figure the PDF draws.
+    drawn = kpi_chart.evaluate(
+        "el => ({data: el.data.map(t => ({name: t.name, x: t.x, y: t.y})),"
+        " unit: el.layout.yaxis.title.text, range: el.layout.xaxis.range})"
+    )
+    snapshot = plan_snapshot(plan)
+    item = next(item for item in snapshot.kpis if item.kpi.pk == first_kpi.pk)
+    expected = kpi_figure_data(item, snapshot)
+    assert drawn["data"] == [
+        {"name": t["name"], "x": t["x"], "y": t["y"]} for t in expected["data"]
+    ]
+    assert drawn["unit"] == expected["layout"]["yaxis"]["title"]["text"]
+    assert drawn["range"] == expected["layout"]["xaxis"]["range"]
+    # The card's sparkline: drawn from the same actuals, a point each.
+    card = page.locator("article.kpi-card", has=kpi_chart)
+    sparkline = card.locator("svg.spark polyline").get_attribute("points") or ""
+    assert len(sparkline.split()) == 13
 
     # The last four weeks only: the charts are drawn again with fewer actuals, no reload.
     page.evaluate("window.notReloaded = true")

@@ -2,7 +2,6 @@
 
 import json
 from datetime import date
-from decimal import Decimal
 
 from kpis.dashboards import charts
 from kpis.dashboards.snapshot import plan_snapshot
@@ -84,14 +83,6 @@ def test_figure_json_is_small_and_has_no_default_template(db: None) -> None:
     # plotly's default template alone is ~8 KB a figure.
     assert len(json.dumps(data["layout"].get("template", {}))) < 100
     assert len(json.dumps(data)) < 2000
-
-
-def test_sparkline_points() -> None:
-    assert charts.sparkline_points([(date(2026, 7, 1), Decimal(1))]) == ""
-    points = charts.sparkline_points(
-        [(date(2026, 7, 1), Decimal(0)), (date(2026, 7, 8), Decimal(10))], width=100, height=20
-    )
-    assert points == "0.0,18.0 100.0,2.0"
 
 
 def test_dashboard_data_and_pdf_figures_agree(db: None) -> None:

@@ -1,8 +1,8 @@
 """Plan dashboard, portfolio dashboard and reverse calculator pages."""
 
-import json
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from plans.models import Plan, Workspace
 from tests.factories import make_kpi, make_measurement, make_member, make_plan, make_tactic
+from tests.markup import page_figures
 
 
 def _fill(plan: Plan, *, kpis: int, weeks: int) -> None:
@@ -25,28 +26,21 @@ def _fill(plan: Plan, *, kpis: int, weeks: int) -> None:
         make_tactic(plan=plan, stage=kpi.stage, channel=f"Channel {n % 3}")
 
 
-def _figures(html: str) -> dict[str, dict]:
-    return {
-        m.group(1): json.loads(m.group(2))
-        for m in re.finditer(
-            r'<script id="([^"]+)" type="application/json">(.*?)</script>', html, re.S
-        )
-    }
-
-
 def test_dashboard_shows_stages_kpis_and_figures(viewer_client: Client, plan: Plan) -> None:
     _fill(plan, kpis=5, weeks=3)
     response = viewer_client.get(reverse("kpis-dashboard", args=[plan.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    figures = _figures(html)
+    figures = page_figures(html)
     assert {"fig-funnel", "fig-budget-stage", "fig-budget-channel"} <= set(figures)
     kpi_figures = [key for key in figures if key.startswith("fig-kpi-")]
     assert len(kpi_figures) == 5
     for key in figures:
         assert f'data-chart="{key}"' in html
     assert "KPI 3" in html and "Funnel as a table" in html
-    assert 'src="/static/vendor/plotly.min.js"' in html and 'src="/static/js/charts.js"' in html
+    assert (
+        'src="/static/vendor/plotly-basic.min.js"' in html and 'src="/static/js/charts.js"' in html
+    )
     # Viewers read; they are not offered the buttons that write.
     assert "Weekly check-in" not in html and "Export CSV" in html
 
@@ -63,7 +57,7 @@ def test_dashboard_period_filter_and_htmx_partial(editor_client: Client, plan: P
     assert f"Showing {start:%-d %b %Y} – {end:%-d %b %Y}" in html
     actual = next(
         t
-        for t in _figures(html)[f"fig-kpi-{plan.kpis.get(name='KPI 0').pk}"]["data"]
+        for t in page_figures(html)[f"fig-kpi-{plan.kpis.get(name='KPI 0').pk}"]["data"]
         if t["name"] == "Actual"
     )
     assert len(actual["x"]) == 3  # weeks 0, 1 and 2 of six
@@ -121,6 +115,59 @@ def test_dashboard_size_budget(editor_client: Client, plan: Plan) -> None:
     _fill(plan, kpis=40, weeks=13)
     response = editor_client.get(reverse("kpis-dashboard", args=[plan.pk]))
     assert len(response.content) <= 200 * 1024
+
+
+def _fill_in_bulk(plan: Plan, *, kpis: int, weeks: int) -> None:
+    """Like `_fill`, at a size the factories would take minutes for."""
+    from kpis.models import Measurement
+
+    stages = ("plan", "reach", "act", "convert", "engage")
+    rows = []
+    for n in range(kpis):
+        kpi = make_kpi(plan=plan, stage=stages[n % 5], name=f"Key performance indicator {n}")
+        rows += [
+            Measurement(
+                kpi=kpi,
+                date=plan.period_start + timedelta(weeks=week),
+                value=Decimal("1000.5") + Decimal("77.1234") * week + n,
+            )
+            for week in range(weeks)
+        ]
+    Measurement.objects.bulk_create(rows)
+
+
+def test_dashboard_of_200_kpis_and_a_year_of_weekly_actuals_stays_small(
+    editor_client: Client, workspace: Workspace, django_assert_max_num_queries
+) -> None:
+    """The figures go as one compact document: under 200 KB, every chart and sentence shown."""
+    plan = make_plan(
+        workspace=workspace, period_start=date(2026, 7, 6), period_end=date(2027, 7, 4)
+    )
+    _fill_in_bulk(plan, kpis=200, weeks=52)
+    with django_assert_max_num_queries(7):
+        response = editor_client.get(reverse("kpis-dashboard", args=[plan.pk]))
+    html = response.content.decode()
+    assert len(response.content) < 200 * 1024
+    assert html.count('class="chart chart-kpi"') == 200 and html.count("52 actuals shown") == 200
+    figures = page_figures(html)
+    kpi = plan.kpis.get(name="Key performance indicator 7")
+    actual = figures[f"fig-kpi-{kpi.pk}"]["data"][2]
+    assert len(actual["x"]) == 52 and actual["x"][-1] == "2027-06-28"
+    assert actual["y"][:2] == [1007.5, 1084.62]  # six significant digits, exactly
+
+
+def test_kpi_cards_escape_names_and_label_their_charts(viewer_client: Client, plan: Plan) -> None:
+    kpi = make_kpi(plan=plan, name='<img src=x onerror="alert(1)"> & more')
+    make_measurement(kpi=kpi, on=plan.period_start, value="120")
+    html = viewer_client.get(reverse("kpis-dashboard", args=[plan.pk])).content.decode()
+    assert "<img" not in html
+    assert (
+        f'<h3 id="k{kpi.pk}">&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more</h3>' in html
+    )
+    # The chart's accessible name is the card's sentence, shown once on the page.
+    assert f'data-chart="fig-kpi-{kpi.pk}" role="img" aria-labelledby="s{kpi.pk}"' in html
+    sentence = re.search(rf'<p class="kpi-summary" id="s{kpi.pk}">(.*?)</p>', html)
+    assert sentence and "120 on 1 Jul, expected 100 by then" in sentence.group(1)
 
 
 def test_dashboard_empty_plan_says_what_to_do(editor_client: Client, plan: Plan) -> None:
@@ -264,17 +311,27 @@ def test_dashboard_runs_no_inline_script_under_the_csp(viewer_client: Client, pl
         assert 'type="application/json"' in tag or 'src="/static/' in tag, tag
 
 
-def test_vendored_plotly_is_the_installed_plotly() -> None:
-    """The dashboard's plotly.js and the one kaleido uses for the PDF must not drift apart."""
+def test_vendored_plotly_is_the_basic_bundle_of_the_installed_version() -> None:
+    """The dashboard's plotly.js (scatter, bar and pie only) and the full bundle kaleido uses
+    for the PDF are the same plotly.js version, and the file is the one its note describes."""
+    import hashlib
     from pathlib import Path
 
     import plotly
 
-    installed = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    vendored = Path(__file__).resolve().parents[3] / "static" / "vendor" / "plotly.min.js"
-    assert vendored.read_bytes() == installed.read_bytes(), (
-        "Copy plotly/package_data/plotly.min.js to static/vendor/ after upgrading plotly."
+    vendor = Path(__file__).resolve().parents[3] / "static" / "vendor"
+    bundle = (vendor / "plotly-basic.min.js").read_bytes()
+    installed = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    version = re.search(rb"plotly\.js v(\S+)", installed[:200])
+    assert version, "plotly's bundle no longer names its version in its first lines"
+    assert bundle.startswith(b"/**\n* plotly.js (basic - minified) v" + version.group(1) + b"\n"), (
+        "Vendor plotly.js-basic-dist-min of the installed plotly.js version (see its VERSION note)."
     )
+    note = (vendor / "plotly-basic.VERSION").read_text()
+    assert f"plotly.js-basic-dist-min {version.group(1).decode()} " in note
+    assert hashlib.sha256(bundle).hexdigest() in note
+    assert (vendor / "plotly-basic.LICENSE").read_text().startswith("MIT License")
+    assert not (vendor / "plotly.min.js").exists()  # the full bundle is no longer served
 
 
 def test_dashboard_export_pdf_keeps_the_filters(viewer_client: Client, plan: Plan) -> None:

@@ -1,0 +1,118 @@
+"""The dashboard's charts as one compact JSON document in the page.
+
+Forty to two hundred KPI charts share their look and differ only in their points, so the page
+carries one document instead of one figure per chart, each repeating its layout:
+
+    {"figures": {chart id: figure},            # the funnel and budget charts, whole
+     "kpi": {"frame": figure,                   # the look of every KPI chart, without points
+             "start": "2026-07-06",             # day 0 of the shown period
+             "days": [[0, 7, 14], [0, 90]],     # each distinct list of x values, as days from start
+             "charts": {chart id: {"unit": "Count", "traces": [[days index, decimals, steps], ...]}}}}
+
+Weekly check-ins give most KPIs the same dates, which are then sent once. A trace's values go as
+whole-number steps: with decimals 2, steps [103550, 7712, 7713] are the values 1035.5, 1112.62
+and 1189.75; the steps of a slowly moving KPI are short numbers. The values come back exactly
+(a whole number divided by a power of ten is the nearest float to the decimal, as parsing is);
+when a trace cannot be sent so (a missing value, whole numbers past 2^53) decimals is null and
+the steps are the values themselves. static/js/charts.js unpacks a KPI chart exactly as
+`unpack_kpi` does here; tests hold both to the PDF's figures.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from itertools import accumulate
+from math import floor, gcd, log10
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import SafeString
+
+from kpis.dashboards.charts import Figure, KPIPoints, fill_kpi_frame
+
+SCRIPT_ID = "dashboard-charts"
+EXACT_WHOLE = 2**53  # floats hold every whole number up to this one, in JavaScript too
+
+
+# What json_script escapes, so that no text in the document can end the <script> element.
+# (str.replace: json_script's str.translate takes milliseconds over a document of 100 KB.)
+_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
+
+
+def pack(
+    figures: dict[str, Figure],
+    *,
+    kpi_frame: Figure,
+    start: date,
+    kpi_points: dict[str, KPIPoints],
+) -> dict[str, Any]:
+    """The document described above."""
+    day_lists: dict[tuple[int, ...], int] = {}
+    charts = {}
+    for chart_id, points in kpi_points.items():
+        traces = []
+        for x, y in points.traces:
+            days = tuple([(on - start).days for on in x])
+            traces.append([day_lists.setdefault(days, len(day_lists)), *steps(y)])
+        charts[chart_id] = {"unit": points.unit, "traces": traces}
+    return {
+        "figures": figures,
+        "kpi": {
+            "frame": kpi_frame,
+            "start": start.isoformat(),
+            "days": [list(days) for days in day_lists],
+            "charts": charts,
+        },
+    }
+
+
+def steps(values: list[float | None]) -> tuple[int | None, list[Any]]:
+    """(decimals, steps) of a trace's values, as described above; decimals is None when the
+    values cannot come back exactly from whole numbers. (Hundreds of traces a page: each pass
+    over the values is one builtin call.)"""
+    numbers = [value for value in values if value is not None]
+    if len(numbers) < len(values):
+        return None, values
+    # Values carry six significant digits (charts.num): the smallest one needs the most decimals.
+    smallest = min(map(abs, filter(None, numbers)), default=0.0)
+    decimals = max(0, 5 - floor(log10(smallest))) if smallest else 0
+    common = gcd(*[round(value * 10**decimals) for value in numbers])
+    while decimals and common and common % 10 == 0:  # no trailing zeros: shorter steps
+        common //= 10
+        decimals -= 1
+    scale = 10**decimals
+    wholes = [round(value * scale) for value in numbers]
+    too_large = bool(wholes) and max(map(abs, wholes)) > EXACT_WHOLE
+    if too_large or [whole / scale for whole in wholes] != numbers:
+        return None, values
+    return decimals, [b - a for a, b in zip([0, *wholes], wholes, strict=False)]
+
+
+def values(decimals: int | None, steps: list[Any]) -> list[float | None]:
+    """The values of `steps(...)` back."""
+    if decimals is None:
+        return steps
+    scale = 10**decimals
+    return [total / scale for total in accumulate(steps)]
+
+
+def unpack_kpi(document: dict[str, Any], chart_id: str) -> Figure:
+    """One KPI chart's figure from the document: what charts.js does in the browser."""
+    kpi = document["kpi"]
+    start = date.fromisoformat(kpi["start"])
+    chart = kpi["charts"][chart_id]
+    traces = [
+        ([start + timedelta(days=day) for day in kpi["days"][index]], values(decimals, steps))
+        for index, decimals, steps in chart["traces"]
+    ]
+    return fill_kpi_frame(kpi["frame"], KPIPoints(unit=chart["unit"], traces=traces))
+
+
+def as_script(document: dict[str, Any]) -> SafeString:
+    """The document in a <script type="application/json"> (no inline script runs: CSP), as
+    json_script writes it, without spaces after separators (a tenth of its bytes)."""
+    text = json.dumps(document, cls=DjangoJSONEncoder, separators=(",", ":"))
+    for character, escaped in _ESCAPES:
+        text = text.replace(character, escaped)
+    return SafeString(f'<script id="{SCRIPT_ID}" type="application/json">{text}</script>')
