@@ -1,0 +1,25 @@
+"""`{% item_row %}`: the worksheet row in the context (`item`, `kind`, `saved`) as HTML, built by
+plans/worksheet/row_html.py with what the page's rows share worked out once per render."""
+
+from django import template
+from django.utils.safestring import SafeString
+
+from plans.worksheet.row_html import RowPage
+from plans.worksheet.row_html import item_row as row_html
+
+register = template.Library()
+ROW_PAGE = "worksheet_row_page"  # where a render keeps what its rows share
+
+
+@register.simple_tag(takes_context=True)
+def item_row(context: template.Context) -> SafeString:
+    page = context.render_context.get(ROW_PAGE)
+    if page is None:
+        page = RowPage.of(
+            context["plan"],
+            can_edit=bool(context.get("can_edit")),
+            csrf_token=str(context.get("csrf_token") or ""),
+        )
+        context.render_context[ROW_PAGE] = page
+    kind = context["kind"]
+    return row_html(context["item"], kind.key, kind.label, page, saved=bool(context.get("saved")))

@@ -1,0 +1,64 @@
+"""Worksheet rows written in Python: they must say what Django's filters and `{% url %}` said,
+and escape what people typed."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from plans.models import Plan
+from plans.worksheet.row_html import Formats, RowPage
+from tests.factories import make_kpi, make_objective, make_tactic
+
+TYPED = '<script>alert("x")</script> & co'
+ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co"
+
+
+def test_every_text_a_row_shows_is_escaped(editor_client: Client, plan: Plan) -> None:
+    kpi = make_kpi(plan=plan, name=TYPED)
+    kpi.definition, kpi.description = TYPED, f"{TYPED}\nsecond line"
+    kpi.save()
+    objective = make_objective(plan=plan, title=f"Objective {TYPED}", kpi=kpi)
+    make_tactic(plan=plan, title=f"Tactic {TYPED}", channel=TYPED, owner=TYPED, objective=objective)
+    html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert "<script>alert" not in html
+    assert f'<strong class="kpi-name-{kpi.pk}">{ESCAPED}</strong>' in html  # objective's KPI
+    assert f"<span>Owner {ESCAPED}</span>" in html and f"Serves “Objective {ESCAPED}”" in html
+    assert f'<span class="muted">{ESCAPED}</span>' in html  # the KPI's definition
+    assert f"{ESCAPED}<br>second line" in html
+    assert f'<span class="visually-hidden"> Move Tactic {ESCAPED} up</span>' in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "1500", "1500.00", "1234567.5", "1000.25", "0.005", "-0.001", "-2500", "99999999.995"],
+)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_amounts_read_as_the_floatformat_filter_has_them(value: str, language: str) -> None:
+    with translation.override(language):
+        assert Formats.current().amount(Decimal(value)) == floatformat(Decimal(value), "-2g")
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, month, 1) for month in range(1, 13)] + [date(2026, 12, 31)]
+)
+def test_dates_read_as_the_date_filter_has_them(day: date) -> None:
+    shown = Formats.current()
+    assert shown.day_month(day) == date_filter(day, "j M")
+    assert shown.day_month_year(day) == date_filter(day, "j M Y")
+    assert shown.day_month(None) == shown.day_month_year(None) == ""
+
+
+@pytest.mark.parametrize("kind", ["objective", "tactic", "kpi"])
+def test_row_urls_are_the_ones_reverse_gives(plan: Plan, kind: str) -> None:
+    page = RowPage.of(plan, can_edit=True, csrf_token="token")
+    edit, move, delete = page.urls[kind]
+    for item_id in (1, 90, 123456789):
+        assert edit(item_id) == reverse("plans-item-update", args=[plan.pk, kind, item_id])
+        assert move(item_id) == reverse("plans-item-move", args=[plan.pk, kind, item_id])
+        assert delete(item_id) == reverse("plans-item-delete", args=[plan.pk, kind, item_id])
