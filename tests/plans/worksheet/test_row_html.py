@@ -1,10 +1,11 @@
-"""Worksheet rows written in Python: they must say what Django's filters and `{% url %}` said,
-and escape what people typed."""
+"""Worksheet rows and stage-notes widgets written in Python: they must say what Django's filters,
+`{% url %}` and widget templates said, and escape what people typed."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.test import Client
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from plans.models import Plan
+from plans.worksheet.forms import KPISelect, NotesTextarea
 from plans.worksheet.row_html import Formats, RowPage
 from tests.factories import make_kpi, make_objective, make_tactic
 
@@ -62,3 +64,23 @@ def test_row_urls_are_the_ones_reverse_gives(plan: Plan, kind: str) -> None:
         assert edit(item_id) == reverse("plans-item-update", args=[plan.pk, kind, item_id])
         assert move(item_id) == reverse("plans-item-move", args=[plan.pk, kind, item_id])
         assert delete(item_id) == reverse("plans-item-delete", args=[plan.pk, kind, item_id])
+
+
+@pytest.mark.parametrize("value", [None, "", "Plain", f"{TYPED}\nline two", 42])
+@pytest.mark.parametrize("attrs", [{}, {"aria-invalid": "true", "required": True, "hidden": False}])
+def test_notes_textarea_writes_what_djangos_template_writes(value: object, attrs: dict) -> None:
+    ours = NotesTextarea(attrs={"rows": 4, "placeholder": TYPED})
+    django = forms.Textarea(attrs={"rows": 4, "placeholder": TYPED})
+    assert ours.render("ws-reach-opportunity", value, attrs) == django.render(
+        "ws-reach-opportunity", value, attrs
+    )
+
+
+@pytest.mark.parametrize("value", ["", "7", "8", None])
+def test_kpi_select_writes_what_djangos_template_writes(value: str | None) -> None:
+    choices = [("", "— no primary KPI —"), ("7", TYPED), ("8", "Visitors")]
+    ours, django = KPISelect(choices=choices), forms.Select(choices=choices)
+    attrs = {"id": "id_primary", "aria-describedby": "id_primary_helptext"}
+    assert ours.render("ws-reach-primary_kpi", value, attrs) == django.render(
+        "ws-reach-primary_kpi", value, attrs
+    )
