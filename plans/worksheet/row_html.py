@@ -260,3 +260,19 @@ def item_row(item: Any, kind: str, label: str, page: RowPage, *, saved: bool = F
         "</li>",
     )
     return mark_safe(f"\n{html}\n")
+
+
+def item_list(
+    rows: list[Any], kind: Any, stage: str, group: Any, page: RowPage, *, oob: bool = False
+) -> SafeString:
+    """The `<ul>` of one audience group of a kind in a stage: its rows, then the line that shows
+    when it is empty (CSS hides it otherwise). `oob` swaps it in place of the page's list."""
+    swap = ' hx-swap-oob="outerHTML"' if oob else ""
+    audience = f" for {_text(group.label)}" if group.key != "all" else ""
+    hint = f" Use “Add {_text(kind.label)}” below." if page.can_edit else ""
+    items = "".join(item_row(row, kind.key, kind.label, page) for row in rows)
+    return mark_safe(
+        f'\n<ul class="items-list" id="list-{_text(stage)}-{kind.key}-{_text(group.key)}"{swap}>\n'
+        f"{items}\n"
+        f'<li class="empty muted">No {_text(kind.plural)}{audience} yet.{hint}</li>\n</ul>\n'
+    )

@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from plans.models import Plan
+from plans.models import Plan, Workspace
 from plans.worksheet.forms import KPISelect, NotesTextarea
 from plans.worksheet.row_html import Formats, RowPage
-from tests.factories import make_kpi, make_objective, make_tactic
+from tests.factories import make_kpi, make_objective, make_plan, make_tactic
 
 TYPED = '<script>alert("x")</script> & co'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co"
@@ -84,3 +84,31 @@ def test_kpi_select_writes_what_djangos_template_writes(value: str | None) -> No
     assert ours.render("ws-reach-primary_kpi", value, attrs) == django.render(
         "ws-reach-primary_kpi", value, attrs
     )
+
+
+def test_empty_lists_say_what_is_missing_and_how_to_add_it(
+    editor_client: Client, viewer_client: Client, workspace: Workspace
+) -> None:
+    plan = make_plan(workspace=workspace, audience="both")
+    url = reverse("plans-detail", args=[plan.pk])
+    html = editor_client.get(url).content.decode()
+    assert (
+        '<ul class="items-list" id="list-act-kpi-b2b">\n\n'
+        '<li class="empty muted">No KPIs for B2B yet. Use “Add KPI” below.</li>'
+    ) in html
+    assert "No objectives yet. Use “Add objective” below." in html  # the "both audiences" list
+    html = viewer_client.get(url).content.decode()
+    assert '<li class="empty muted">No tactics for B2C yet.</li>' in html
+
+
+def test_a_moved_row_comes_back_in_both_lists_out_of_band(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    plan = make_plan(workspace=workspace, audience="both")
+    kpi = make_kpi(plan=plan, name="Leads", audience="b2c")
+    url = reverse("plans-item-move", args=[plan.pk, "kpi", kpi.pk])
+    html = editor_client.post(url, {"audience": "b2b"}, HTTP_HX_REQUEST="true").content.decode()
+    before, after = html.split('id="list-reach-kpi-b2b" hx-swap-oob="outerHTML">')
+    assert 'id="list-reach-kpi-b2c" hx-swap-oob="outerHTML">' in before
+    assert f'id="kpi-{kpi.pk}"' not in before and f'id="kpi-{kpi.pk}"' in after
+    assert 'value="b2c" class="button small">To B2C' in after  # it can go back
