@@ -240,9 +240,9 @@ def _attrs(attrs: dict[str, Any]) -> str:
     )
 
 
-class NotesTextarea(forms.Textarea):
-    """Django's textarea, written without the template engine: the worksheet page shows fifteen
-    (three a stage), and rendering their templates cost more than the rest of a stage."""
+class _WrittenInPython(forms.Widget):
+    """A widget that writes the HTML of Django's widget template itself: the template engine
+    cost more than everything else in a stage's notes."""
 
     def render(
         self,
@@ -251,34 +251,32 @@ class NotesTextarea(forms.Textarea):
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        return mark_safe(self.html(escape(name), self.get_context(name, value, attrs)["widget"]))
+
+    def html(self, name: str, widget: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
+class NotesTextarea(_WrittenInPython, forms.Textarea):
+    """django/forms/widgets/textarea.html; the worksheet page shows fifteen."""
+
+    def html(self, name: str, widget: dict[str, Any]) -> str:
         text = escape(str(widget["value"])) if widget["value"] else ""
-        return mark_safe(
-            f'<textarea name="{escape(name)}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
-        )
+        return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
 
 
-class KPISelect(forms.Select):
-    """Django's select (without option groups), written without the template engine: each
-    option was a template include, so a stage's primary-KPI select grew with its KPIs."""
+class KPISelect(_WrittenInPython, forms.Select):
+    """django/forms/widgets/select.html without option groups: each option was a template
+    include, so a stage's primary-KPI select grew with its KPIs."""
 
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+    def html(self, name: str, widget: dict[str, Any]) -> str:
         options = "".join(
             f'\n  <option value="{escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
             f"{escape(str(option['label']))}</option>\n"
             for _group, group_options, _index in widget["optgroups"]
             for option in group_options
         )
-        return mark_safe(
-            f'<select name="{escape(name)}"{_attrs(widget["attrs"])}>{options}\n</select>'
-        )
+        return f'<select name="{name}"{_attrs(widget["attrs"])}>{options}\n</select>'
 
 
 class WorksheetForm(VersionedForm):
