@@ -1,5 +1,7 @@
 """The plan list and the read-only plan page."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -110,7 +112,9 @@ def test_htmx_and_csrf_wiring_in_base(editor_client: Client, plan: Plan) -> None
     html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert "/static/django_htmx/htmx-2.min.js" in html
-    assert "unpkg" not in html and "cdn" not in html.lower()
+    # Every script and style sheet comes from our own static files, none from another host.
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert sources and all(source.startswith("/static/") for source in sources), sources
 
 
 def test_an_expired_security_token_is_explained_in_our_words(editor, plan: Plan) -> None:
