@@ -95,7 +95,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, from the brotli or gzip copy collectstatic made.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every other answer leaves through here: compressed for browsers that accept gzip, after
+    # all the middleware below has read or changed it (race_planner/compression.py).
+    "race_planner.compression.BufferedGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

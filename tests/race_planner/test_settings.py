@@ -62,7 +62,8 @@ def test_csp_header_allows_only_our_origin(client: Client, db: None) -> None:
 
 
 def test_static_files_have_hashed_names_and_a_year_of_cache(tmp_path: Path) -> None:
-    """As deployed: collectstatic, then plotly.js is linked by a hashed name cached for long."""
+    """As deployed: collectstatic, then plotly.js is linked by a hashed name cached for long,
+    and sent as the brotli or gzip copy collectstatic made, whichever the browser takes."""
     env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path)}
     collected = run_manage("collectstatic", "--noinput", **env)
     assert collected.returncode == 0, collected.stderr
@@ -70,18 +71,28 @@ def test_static_files_have_hashed_names_and_a_year_of_cache(tmp_path: Path) -> N
         "from django.templatetags.static import static\n"
         "from django.test import Client\n"
         "url = static('vendor/plotly.min.js')\n"
-        "response = Client().get(url, secure=True, HTTP_HOST='race.example.org')\n"
-        "print(url, response.status_code, response['Cache-Control'], sep='|')\n"
+        "for accepts in ('gzip, deflate, br', 'gzip', ''):\n"
+        "    r = Client().get(url, secure=True, headers={'Host': 'race.example.org', 'Accept-Encoding': accepts})\n"
+        "    size = len(b''.join(r.streaming_content))\n"
+        "    print(url, r.status_code, r['Cache-Control'], r.get('Content-Encoding', ''), r.get('Vary', ''), size, sep='|')\n"
     )
     result = run_manage("shell", "-c", probe, **env)
     assert result.returncode == 0, result.stderr
-    url, status, cache = result.stdout.strip().splitlines()[-1].split("|")
+    answers = [line.split("|") for line in result.stdout.strip().splitlines()[-3:]]
+    url, status, cache = answers[0][:3]
     assert url.startswith("/static/vendor/plotly.min.") and url.endswith(".js")
     assert url != "/static/vendor/plotly.min.js"  # the content hash is in the name
     assert status == "200"
     # whitenoise marks hashed files immutable and gives them ten years, past our one-year floor.
     max_age = int(cache.split("max-age=")[1].split(",")[0])
     assert max_age >= 31536000 and "immutable" in cache
+    # brotli when the browser takes it (the `brotli` package makes collectstatic write .br
+    # copies), gzip otherwise, the file itself for a client that takes neither.
+    encodings = [answer[3] for answer in answers]
+    assert encodings == ["br", "gzip", ""]
+    assert all(answer[4] == "Accept-Encoding" for answer in answers)
+    brotli, gzipped, plain = (int(answer[5]) for answer in answers)
+    assert brotli < gzipped < plain / 3
 
 
 def test_login_throttling_limits_below_one_are_a_clear_error() -> None:
