@@ -49,8 +49,23 @@ test: lint test-sqlite test-postgres
 test-scale: install
 	$(BIN)/python scripts/scale.py
 
+# Every benchmark in turn (harness.py is what they share, not one of them); all run, and the
+# target fails at the end if one failed or missed a goal. A script with the line
+#   # make benchmarks: on PostgreSQL
+# runs against a throw-away PostgreSQL (scripts/with-postgres.sh sets DATABASE_URL, which
+# harness.py then uses); the others make their own databases (throughput.py its own PostgreSQL).
 benchmarks: install
-	for script in benchmarks/*.py; do $(BIN)/python "$$script" || exit 1; done
+	@failed=""; \
+	for script in benchmarks/*.py; do \
+	  [ "$$script" = benchmarks/harness.py ] && continue; \
+	  echo "=== $$script"; \
+	  if grep -q '^# make benchmarks: on PostgreSQL' "$$script"; then \
+	    bash scripts/with-postgres.sh $(BIN)/python "$$script" || failed="$$failed $$script"; \
+	  else \
+	    $(BIN)/python "$$script" || failed="$$failed $$script"; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Failed or missed a goal:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
