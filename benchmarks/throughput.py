@@ -5,9 +5,9 @@ Starts a throw-away PostgreSQL, migrates it, seeds the demo and adds the benchma
 manager: viewer); then starts gunicorn with production settings (3 sync workers, Django's
 default cache, no Redis) and loads one page at a time. At each concurrency level, that many
 client threads ask for the page back to back, each request on a new connection with the
-headers a browser sends, until LEVEL_SECONDS have passed or MAX_REQUESTS were sent. Prints
-req/s, p50 and p99 latency, errors, the bytes of an answer as sent, and the gunicorn workers'
-CPU time per answer, per page and level.
+headers a browser sends, until --seconds have passed or MAX_REQUESTS were sent. Prints req/s,
+p50 and p99 latency, errors, the bytes of an answer as sent, and the gunicorn workers' CPU time
+per answer (PostgreSQL's not counted), per page and level.
 
 The client threads share the machine with the server: on 2 cores, the fast pages (login) are
 partly limited by the client, and anything else running slows every figure but the CPU time per
@@ -143,6 +143,53 @@ def answers(port: int) -> bool:
         return False
 
 
+def start_server(processes: Processes, env: dict[str, str]) -> tuple[int, int]:
+    """gunicorn with WORKERS sync workers; returns its port and its master's pid."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "race_planner.wsgi", "--bind", f"127.0.0.1:{port}"]
+    options = ["--workers", str(WORKERS), "--timeout", "120", "--no-control-socket"]
+    processes.start("web", [*command, *options], env)
+    wait_for(partial(answers, port), "gunicorn answers", 60)
+    return port, processes.running["web"].pid
+
+
+def sessions(port: int) -> dict[str, dict[str, str]]:
+    """The cookies of each demo person, logged in; "" for nobody."""
+    cookies: dict[str, dict[str, str]] = {"": {}}
+    for username in ("marketer", "manager"):
+        browser = Browser(port)
+        browser.log_in(username, PASSWORD)
+        cookies[username] = browser.cookies
+    return cookies
+
+
+def measure(
+    port: int, server: int, pages: list[list[str]], levels: list[int], seconds: float
+) -> int:
+    """Loads each page at each level and prints a line for each; returns the errors seen."""
+    cookies = sessions(port)
+    print(
+        f"  {'page':<22}{'clients':>7}{'requests':>9}{'req/s':>8}{'p50 ms':>8}"
+        f"{'p99 ms':>8}{'errors':>7}{'bytes sent':>12}{'CPU ms/answer':>15}"
+    )
+    errors = 0
+    for name, who, path in pages:
+        drive(port, path, cookies[who], WORKERS, WARM_UP_SECONDS)
+        for clients in levels:
+            cpu = cpu_seconds(server)
+            load = drive(port, path, cookies[who], clients, seconds)
+            cpu_ms = (cpu_seconds(server) - cpu) * 1000
+            done, errors = len(load.latencies), errors + load.errors
+            p50, p99 = (percentile(load.latencies, share) * 1000 for share in (0.5, 0.99))
+            print(
+                f"  {name:<22}{clients:>7}{done + load.errors:>9}{done / load.seconds:>8.1f}"
+                f"{p50:>8.0f}{p99:>8.0f}{load.errors:>7}{load.size:>12,}"
+                f"{cpu_ms / max(done, 1):>15.1f}",
+                flush=True,
+            )
+    return errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="per page and level")
@@ -159,54 +206,18 @@ def main() -> int:
             manage(env, "migrate", "--noinput", "-v0")
             manage(env, "seed_demo")
             pages = shell_json(env, LAYOUT)
-            port = free_port()
-            processes.start(
-                "web",
-                [
-                    *(sys.executable, "-m", "gunicorn", "race_planner.wsgi"),
-                    *("--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)),
-                    *("--timeout", "120", "--no-control-socket"),
-                ],
-                env,
-            )
-            wait_for(partial(answers, port), "gunicorn answers", 60)
-            server = processes.running["web"].pid
-            cookies: dict[str, dict[str, str]] = {"": {}}  # "": nobody logged in
-            for username in ("marketer", "manager"):
-                browser = Browser(port)
-                browser.log_in(username, PASSWORD)
-                cookies[username] = browser.cookies
+            port, server = start_server(processes, env)
             print(
                 f"Throughput: gunicorn ({WORKERS} sync workers), PostgreSQL, loopback; "
                 f"{args.seconds:.0f} s or {MAX_REQUESTS} requests per page and level "
                 f"(set-up {time.monotonic() - began:.0f} s)"
             )
-            print(
-                f"  {'page':<22}{'clients':>7}{'requests':>9}{'req/s':>8}{'p50 ms':>8}"
-                f"{'p99 ms':>8}{'errors':>7}{'bytes sent':>12}{'CPU ms/answer':>15}"
-            )
-            failed = 0
-            for name, who, path in pages:
-                drive(port, path, cookies[who], WORKERS, WARM_UP_SECONDS)
-                for clients in levels:
-                    cpu = cpu_seconds(server)
-                    load = drive(port, path, cookies[who], clients, args.seconds)
-                    cpu = cpu_seconds(server) - cpu
-                    done = len(load.latencies)
-                    failed += load.errors
-                    print(
-                        f"  {name:<22}{clients:>7}{done + load.errors:>9}"
-                        f"{done / load.seconds:>8.1f}"
-                        f"{percentile(load.latencies, 0.5) * 1000:>8.0f}"
-                        f"{percentile(load.latencies, 0.99) * 1000:>8.0f}"
-                        f"{load.errors:>7}{load.size:>12,}{cpu * 1000 / max(done, 1):>15.1f}",
-                        flush=True,
-                    )
+            errors = measure(port, server, pages, levels, args.seconds)
     finally:
         processes.stop_all()
         shutil.rmtree(folder, ignore_errors=True)
     print(f"  total {time.monotonic() - began:.0f} s")
-    return 0 if not failed else 1
+    return 0 if not errors else 1
 
 
 if __name__ == "__main__":
