@@ -8,8 +8,8 @@ length of the trail.
 Each kind starts from the plan: an index on (plan, history_date, history_id) (migration
 plans/0005) gives its newest records without reading other plans' trails, or more of the plan's
 own than the page lists. Actuals hang off KPIs: their kind first reads the plan's KPI ids, then
-their records by (kpi, history_date, history_id) (kpis/0007), so a small plan beside a plan
-with a long trail reads only its own rows.
+their records by KPI, so a small plan beside a plan with a long trail reads only its own rows
+(a plan with a long trail of actuals reads and sorts all of them).
 """
 
 from __future__ import annotations
