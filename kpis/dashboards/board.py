@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from html import escape
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
 
 from kpis.dashboards import charts, packing
+from kpis.dashboards.forms import DEFAULT_RATES
 from kpis.dashboards.funnel import FunnelStep
 from kpis.dashboards.progress import Status, expected_value
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, StageSummary
@@ -79,19 +81,29 @@ class Dashboard:
     periods: list[tuple[str, str]]  # (label, query) of quick period choices
 
 
+def _percent_text(rate: Decimal) -> str:
+    return f"{float(rate) * 100:.3f}".rstrip("0").rstrip(".")
+
+
 def calculator_query(steps: list[FunnelStep]) -> str:
-    """Query string for the reverse calculator: the Convert target and the planned rates."""
+    """Query string for the reverse calculator: the Convert target and the planned rates.
+
+    A planned rate the calculator cannot take (over 100 %: more leads planned than visitors;
+    or missing) is replaced by the calculator's usual rate and named in `assumed`, so the
+    calculator opens with a result and says which rate is not the plan's.
+    """
     by_stage = {step.stage: step for step in steps}
     act, convert = by_stage.get("act"), by_stage.get("convert")
-    params: dict[str, str] = {"target_kind": "customers"}
+    params: list[tuple[str, str]] = [("target_kind", "customers")]
     if convert and convert.target is not None:
-        params["customers"] = format(convert.target.normalize(), "f")
-    if convert and convert.target_rate is not None and 0 < convert.target_rate <= 1:
-        params["lead_to_customer"] = f"{float(convert.target_rate) * 100:.3f}".rstrip("0").rstrip(
-            "."
-        )
-    if act and act.target_rate is not None and 0 < act.target_rate <= 1:
-        params["visitor_to_lead"] = f"{float(act.target_rate) * 100:.3f}".rstrip("0").rstrip(".")
+        params.append(("customers", format(convert.target.normalize(), "f")))
+    for field, step in (("lead_to_customer", convert), ("visitor_to_lead", act)):
+        rate = step.target_rate if step else None
+        if rate is not None and 0 < rate <= 1:
+            params.append((field, _percent_text(rate)))
+        else:
+            params.append((field, _percent_text(DEFAULT_RATES[field] / 100)))
+            params.append(("assumed", field))
     return urlencode(params)
 
 

@@ -75,5 +75,6 @@ def reverse_calculator(request: AuthedRequest) -> TemplateResponse:
             lead_to_customer_rate=data["lead_to_customer"] / Decimal(100),
             visitor_to_lead_rate=data["visitor_to_lead"] / Decimal(100),
         )
-    context = {"form": form, "result": result}
+    assumed = form.assumed(request.GET.getlist("assumed"))
+    context = {"form": form, "result": result, "assumed": assumed}
     return TemplateResponse(request, "kpis/reverse_calculator.html", context)

@@ -350,3 +350,20 @@ def test_dashboard_export_pdf_keeps_the_filters(viewer_client: Client, plan: Pla
     assert fragment.count('id="export-pdf"') == 1 and html.count('id="export-pdf"') == 1
     options = viewer_client.get(f"{review}?start=2026-08-03&end=2026-08-30").content.decode()
     assert 'value="2026-08-03"' in options and 'value="2026-08-30"' in options
+
+
+def test_calculator_link_over_100_percent_opens_a_result(viewer_client: Client, plan: Plan) -> None:
+    # More sign-ups planned than visitors: a rate of 200 %, which the calculator refuses.
+    visitors = make_kpi(plan=plan, stage="reach", target="100")
+    signups = make_kpi(plan=plan, stage="act", target="200")
+    buyers = make_kpi(plan=plan, stage="convert", target="20")
+    for stage, kpi in (("reach", visitors), ("act", signups), ("convert", buyers)):
+        plan.worksheets.filter(stage=stage).update(primary_kpi=kpi)
+    html = viewer_client.get(reverse("kpis-dashboard", args=[plan.pk])).content.decode()
+    link = re.search(r'href="(/tools/reverse-funnel/[^"]*)"', html)
+    assert link, "no calculator link"
+    page = viewer_client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert "This field is required" not in page
+    assert "over 100 %" in page  # says which rate was filled in for the plan's
+    # 20 buyers at the plan's 10 %, then the calculator's usual 3 % visitor-to-lead rate.
+    assert re.search(r"Visitors</span><strong>6,667<", page)
