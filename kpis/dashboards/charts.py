@@ -133,14 +133,28 @@ class KPIPoints:
     traces: list[tuple[list[date], list[float | None]]]  # (x, y) of each of KPI_TRACES
 
 
-def kpi_frame(start: date, end: date, *, title: str | None = None, height: int = 240) -> Figure:
-    """The traces (without points) and layout of a KPI chart over the period start..end."""
+def kpi_frame(
+    start: date,
+    end: date,
+    *,
+    title: str | None = None,
+    height: int = 240,
+    legend: bool = True,
+) -> Figure:
+    """The traces (without points) and layout of a KPI chart over the period start..end.
+
+    Without `legend` the chart is the dashboard's compact one: the page has one legend for all.
+    """
     layout = _layout(
         height=height,
         hovermode="x unified",
         xaxis={"range": [start.isoformat(), end.isoformat()], "type": "date"},
         yaxis={"title": {"text": ""}},
     )
+    if not legend:
+        layout["showlegend"] = False
+        layout["margin"] = {"l": 48, "r": 8, "t": 6, "b": 24}
+        layout["xaxis"]["nticks"] = layout["yaxis"]["nticks"] = 4  # a small chart, few labels
     if title is not None:
         layout["title"] = {
             "text": plotly_text(title),
