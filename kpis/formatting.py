@@ -27,3 +27,15 @@ def percent(rate: Decimal | None) -> str:
     if rate is None:
         return "–"
     return f"{amount(rate * 100, 1)} %"
+
+
+def kpi_value(value: Decimal | None, unit: str, currency: str) -> str:
+    """A KPI's value as the dashboard and the PDF show it, money with its currency and cents:
+    4,500 · 12.5 % · EUR 0.50 · EUR 52,495."""
+    if value is None:
+        return amount(value)
+    if unit != "currency":
+        return with_unit(value, unit)
+    # Money below a thousand keeps its cents, so 0.5 and 0.51 line up as 0.50 and 0.51.
+    text = with_unit(value, unit) if abs(value) >= 1000 else f"{value:,.2f}"
+    return f"{currency} {text}"

@@ -4,31 +4,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
 from html import escape
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
 
 from kpis.dashboards import charts, packing
+from kpis.dashboards.forms import DEFAULT_RATES
 from kpis.dashboards.funnel import FunnelStep
 from kpis.dashboards.progress import Status, expected_value
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, StageSummary
-from kpis.formatting import with_unit
+from kpis.formatting import amount, kpi_value, percent
+from plans.models import Stage
 
-# A KPI's card. Built here, not in the template: a large plan shows hundreds of cards, and their
-# variables were two thirds of the ~700 the template rendered at 40 KPIs, each resolved, escaped
-# and localized on its own. Every text is escaped all the same (html.escape; format_html's
-# escaping of possibly lazy strings costs as much as the template's).
+# A KPI's card: the number, its change since the period start, its status and one compact
+# chart (target and pace lines; the page has the one legend). Built here, not in the template:
+# a large plan shows hundreds of cards, and their variables were two thirds of the ~700 the
+# template rendered at 40 KPIs, each resolved, escaped and localized on its own. Every text is
+# escaped all the same (html.escape; format_html's escaping of possibly lazy strings costs as
+# much as the template's).
 CARD_HTML = (
-    '<article class="card kpi-card" aria-labelledby="k{pk}"><header class="kpi-head">'
-    '<h3 id="k{pk}">{name}</h3> <span class="badge status-{status}">{status_label}</span>'
-    "</header>\n"
-    '<p class="kpi-figures"><strong>{latest}</strong> <span class="muted">of {target}{audience}'
-    "</span></p>\n"
-    '<p class="kpi-summary" id="s{pk}">{summary}</p>\n'
-    # The chart's accessible name is the card's sentence; charts.js draws it and the sparkline.
-    '<div class="chart chart-kpi" data-chart="fig-kpi-{pk}" role="img" aria-labelledby="s{pk}">'
+    '<article class="card kpi-card kpi-{status}" id="kpi-{pk}">'
+    '<header class="kpi-head"><h3 id="k{pk}">{name}{audience}</h3> '
+    '<span class="badge status-{status}">{status_label}</span></header>\n'
+    '<p class="kpi-figures"><strong>{latest}</strong> <span class="muted">of {target}</span></p>\n'
+    '<p class="kpi-change">{change}</p>\n'
+    # The chart's accessible name is the KPI's name and its sentence; charts.js draws the chart.
+    '<p class="visually-hidden" id="s{pk}">{summary}</p>'
+    '<div class="chart chart-kpi" data-chart="fig-kpi-{pk}" role="img" aria-labelledby="k{pk} s{pk}">'
     "</div></article>\n"
+)
+# A KPI without actuals in the period: no empty chart, the way to add one instead.
+EMPTY_CARD_HTML = (
+    '<article class="card kpi-card kpi-empty" id="kpi-{pk}">'
+    '<header class="kpi-head"><h3 id="k{pk}">{name}{audience}</h3> '
+    '<span class="badge status-{status}">{status_label}</span></header>\n'
+    '<p class="kpi-figures"><span class="muted">Target</span> <strong>{target}</strong></p>\n'
+    '<p class="kpi-change">No actuals yet.{action}</p></article>\n'
 )
 
 
@@ -38,29 +52,40 @@ class KPICard:
 
     pk: int
     name: str
+    stage: str
     status: Status
     latest: str
     target: str
     audience: str  # " · B2B" for a KPI of one audience, else empty
-    summary: str  # the chart in one sentence, for screen readers and for a quick read
+    change: str  # "+1,230 since 7 Sep"; empty without actuals
+    summary: str  # the chart in one sentence, for screen readers
+    add_url: str | None = None  # where an editor records an actual; None for viewers
+    has_chart: bool = True
 
     @property
     def chart_id(self) -> str:
         return f"fig-kpi-{self.pk}"
 
     def html(self) -> SafeString:
-        return SafeString(
-            CARD_HTML.format(
-                pk=int(self.pk),
-                name=escape(self.name),
-                status=escape(self.status.value),
-                status_label=escape(self.status.label),
-                latest=escape(self.latest),
-                target=escape(self.target),
-                audience=escape(self.audience),
-                summary=escape(self.summary),
-            )
+        texts = {
+            "pk": int(self.pk),
+            "name": escape(self.name),
+            "status": escape(self.status.value),
+            "status_label": escape(self.status.label),
+            "latest": escape(self.latest),
+            "target": escape(self.target),
+            "audience": escape(self.audience),
+            "change": escape(self.change),
+            "summary": escape(self.summary),
+        }
+        if self.has_chart:
+            return SafeString(CARD_HTML.format(**texts))
+        action = (
+            f' <a href="{escape(self.add_url)}">Add an actual</a>'
+            if self.add_url is not None
+            else ""
         )
+        return SafeString(EMPTY_CARD_HTML.format(**texts, action=action))
 
 
 @dataclass(frozen=True)
@@ -69,29 +94,111 @@ class StagePanel:
     cards: list[KPICard]
     cards_html: SafeString
 
+    @property
+    def behind(self) -> list[KPICard]:
+        """The stage's KPIs off track, then at risk: what its status comes from."""
+        return [c for c in self.cards if c.status == Status.OFF_TRACK] + [
+            c for c in self.cards if c.status == Status.AT_RISK
+        ]
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """A funnel stage as the page lists it: actual against target, and the conversion into it."""
+
+    stage: str
+    kpi_name: str | None
+    actual: str
+    target: str
+    filled: int  # the bar: actual as a whole percent of target, 0..100
+    conversion: str  # "3.2 % of the stage before (target 3.1 %)"; empty for the first
+    not_a_volume: bool
+
+
+def funnel_rows(steps: list[FunnelStep]) -> list[FunnelRow]:
+    rows = []
+    for index, step in enumerate(steps):
+        filled = 0
+        if step.actual is not None and step.target:
+            filled = max(0, min(100, round(step.actual / step.target * 100)))
+        conversion = ""
+        if index and (step.actual_rate is not None or step.target_rate is not None):
+            conversion = (
+                f"{percent(step.actual_rate)} of the stage before "
+                f"(target {percent(step.target_rate)})"
+            )
+        rows.append(
+            FunnelRow(
+                stage=Stage(step.stage).label,
+                kpi_name=step.kpi_name,
+                actual=amount(step.actual, 0),
+                target=amount(step.target, 0),
+                filled=filled,
+                conversion=conversion,
+                not_a_volume=step.not_a_volume,
+            )
+        )
+    return rows
+
+
+# The roll-up's colour, as the page's help text and the README say: on track (green) when at
+# least 80 % of the KPIs are on track, at risk (amber) from 50 %, off track (red) below that.
+# KPIs without recent actuals count as not on track.
+ROLL_UP_ON_TRACK = Decimal("0.8")
+ROLL_UP_AT_RISK = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class RollUp:
+    on_track: int
+    total: int
+
+    @property
+    def status(self) -> Status:
+        if self.total == 0:
+            return Status.NO_DATA
+        share = Decimal(self.on_track) / self.total
+        if share >= ROLL_UP_ON_TRACK:
+            return Status.ON_TRACK
+        return Status.AT_RISK if share >= ROLL_UP_AT_RISK else Status.OFF_TRACK
+
 
 @dataclass(frozen=True)
 class Dashboard:
     snapshot: PlanSnapshot
     stages: list[StagePanel]
+    roll_up: RollUp
+    funnel: list[FunnelRow]
+    attention: list[tuple[str, KPICard]]  # (stage label, card): off track first, then at risk
     charts: SafeString  # every chart's data in one <script type="application/json">
     calculator_query: str  # the reverse calculator, filled in from this plan's funnel targets
     periods: list[tuple[str, str]]  # (label, query) of quick period choices
 
 
+def _percent_text(rate: Decimal) -> str:
+    return f"{float(rate) * 100:.3f}".rstrip("0").rstrip(".")
+
+
 def calculator_query(steps: list[FunnelStep]) -> str:
-    """Query string for the reverse calculator: the Convert target and the planned rates."""
+    """Query string for the reverse calculator: the Convert target and the planned rates.
+
+    A planned rate the calculator cannot take (over 100 %: more leads planned than visitors;
+    or missing) is replaced by the calculator's usual rate and named in `assumed`, so the
+    calculator opens with a result and says which rate is not the plan's. Without a Convert
+    target the query is empty.
+    """
     by_stage = {step.stage: step for step in steps}
     act, convert = by_stage.get("act"), by_stage.get("convert")
-    params: dict[str, str] = {"target_kind": "customers"}
-    if convert and convert.target is not None:
-        params["customers"] = format(convert.target.normalize(), "f")
-    if convert and convert.target_rate is not None and 0 < convert.target_rate <= 1:
-        params["lead_to_customer"] = f"{float(convert.target_rate) * 100:.3f}".rstrip("0").rstrip(
-            "."
-        )
-    if act and act.target_rate is not None and 0 < act.target_rate <= 1:
-        params["visitor_to_lead"] = f"{float(act.target_rate) * 100:.3f}".rstrip("0").rstrip(".")
+    if convert is None or convert.target is None:
+        return ""  # nothing to work back from: the calculator opens with its usual rates
+    params = [("target_kind", "customers"), ("customers", format(convert.target.normalize(), "f"))]
+    for field, step in (("lead_to_customer", convert), ("visitor_to_lead", act)):
+        rate = step.target_rate if step else None
+        if rate is not None and 0 < rate <= 1:
+            params.append((field, _percent_text(rate)))
+        else:
+            params.append((field, _percent_text(DEFAULT_RATES[field] / 100)))
+            params.append(("assumed", field))
     return urlencode(params)
 
 
@@ -114,56 +221,90 @@ def period_choices(snapshot: PlanSnapshot) -> list[tuple[str, str]]:
 
 
 def kpi_summary(item: KPIStatus, snapshot: PlanSnapshot) -> str:
+    """The chart in one sentence, for screen readers (the card's heading names the KPI)."""
     kpi, result = item.kpi, item.progress
     plan = snapshot.plan
-    target = f"Target {with_unit(kpi.target, kpi.unit)} by {plan.period_end:%-d %b %Y}"
+    value = partial(kpi_value, unit=kpi.unit, currency=plan.currency)
+    target = f"target {value(kpi.target)} by {plan.period_end:%-d %b %Y}"
     if result.latest is None or result.latest_date is None:
-        return f"{kpi.name}: no actuals in this period. {target}."
-    count = len(item.measurements)
+        return f"No actuals in this period; {target}."
     expected = expected_value(
         kpi.baseline, kpi.target, plan.period_start, plan.period_end, result.latest_date
     )
     return (
-        f"{kpi.name}: {with_unit(result.latest, kpi.unit)} on {result.latest_date:%-d %b}, "
-        f"expected {with_unit(expected, kpi.unit)} by then. {target}. "
-        f"{result.status.label}; {count} actual{'' if count == 1 else 's'} shown."
+        f"{value(result.latest)} on {result.latest_date:%-d %b}, "
+        f"expected {value(expected)} by then; {target}."
     )
 
 
-def build_dashboard(snapshot: PlanSnapshot) -> Dashboard:
+def kpi_change(item: KPIStatus, currency: str) -> str:
+    """The change from the period's first actual to its latest: "+1,230 since 7 Sep"."""
+    if not item.measurements:
+        return ""
+    (first_day, first), (_, last) = item.measurements[0], item.measurements[-1]
+    if len(item.measurements) == 1:
+        return f"One actual, on {first_day:%-d %b}"
+    unit = item.kpi.unit
+    delta = last - first
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    if unit == "percent":  # a change of a percentage is in points, not percent
+        text = f"{amount(abs(delta), 2)} pts"
+    else:
+        text = kpi_value(abs(delta), unit, currency)
+    return f"{sign}{text} since {first_day:%-d %b}"
+
+
+def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICard:
+    kpi, currency = item.kpi, snapshot.plan.currency
+    return KPICard(
+        pk=kpi.pk,
+        name=kpi.name,
+        stage=Stage(kpi.stage).label,
+        status=item.progress.status,
+        latest=kpi_value(item.progress.latest, kpi.unit, currency),
+        target=kpi_value(kpi.target, kpi.unit, currency),
+        audience="" if kpi.audience == "all" else f" · {kpi.audience.upper()}",
+        change=kpi_change(item, currency),
+        summary=kpi_summary(item, snapshot),
+        add_url=add_url,
+        has_chart=bool(item.measurements),
+    )
+
+
+def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Dashboard:
+    """The page's parts; `add_url` is where an editor records actuals (None for viewers)."""
     points = {}
     stages = []
     for stage in snapshot.stages:
         cards = []
         for item in stage.kpis:
-            kpi = item.kpi
-            card = KPICard(
-                pk=kpi.pk,
-                name=kpi.name,
-                status=item.progress.status,
-                latest=with_unit(item.progress.latest, kpi.unit),
-                target=with_unit(kpi.target, kpi.unit),
-                audience="" if kpi.audience == "all" else f" · {kpi.audience.upper()}",
-                summary=kpi_summary(item, snapshot),
-            )
-            points[card.chart_id] = charts.kpi_points(item, snapshot)
+            card = _card(item, snapshot, add_url)
+            if card.has_chart:
+                points[card.chart_id] = charts.kpi_points(item, snapshot)
             cards.append(card)
         cards_html = SafeString("".join(card.html() for card in cards))
         stages.append(StagePanel(summary=stage, cards=cards, cards_html=cards_html))
     figures = {
-        "fig-funnel": charts.funnel_figure_data(snapshot.funnel),
         "fig-budget-stage": charts.budget_by_stage_figure_data(snapshot),
         "fig-budget-channel": charts.budget_by_channel_figure_data(snapshot),
     }
     document = packing.pack(
         figures,
-        kpi_frame=charts.kpi_frame(snapshot.start, snapshot.end),
+        kpi_frame=charts.kpi_frame(snapshot.start, snapshot.end, height=150, legend=False),
         start=snapshot.start,
         kpi_points=points,
     )
+    every = [card for panel in stages for card in panel.cards]
+    behind = [c for c in every if c.status == Status.OFF_TRACK]
+    behind += [c for c in every if c.status == Status.AT_RISK]
     return Dashboard(
         snapshot=snapshot,
         stages=stages,
+        roll_up=RollUp(
+            on_track=sum(1 for c in every if c.status == Status.ON_TRACK), total=len(every)
+        ),
+        attention=[(card.stage, card) for card in behind],
+        funnel=funnel_rows(snapshot.funnel),
         charts=packing.as_script(document),
         calculator_query=calculator_query(snapshot.funnel),
         periods=period_choices(snapshot),

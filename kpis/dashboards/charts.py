@@ -133,14 +133,28 @@ class KPIPoints:
     traces: list[tuple[list[date], list[float | None]]]  # (x, y) of each of KPI_TRACES
 
 
-def kpi_frame(start: date, end: date, *, title: str | None = None, height: int = 240) -> Figure:
-    """The traces (without points) and layout of a KPI chart over the period start..end."""
+def kpi_frame(
+    start: date,
+    end: date,
+    *,
+    title: str | None = None,
+    height: int = 240,
+    legend: bool = True,
+) -> Figure:
+    """The traces (without points) and layout of a KPI chart over the period start..end.
+
+    Without `legend` the chart is the dashboard's compact one: the page has one legend for all.
+    """
     layout = _layout(
         height=height,
         hovermode="x unified",
         xaxis={"range": [start.isoformat(), end.isoformat()], "type": "date"},
         yaxis={"title": {"text": ""}},
     )
+    if not legend:
+        layout["showlegend"] = False
+        layout["margin"] = {"l": 48, "r": 8, "t": 6, "b": 24}
+        layout["xaxis"]["nticks"] = layout["yaxis"]["nticks"] = 4  # a small chart, few labels
     if title is not None:
         layout["title"] = {
             "text": plotly_text(title),
@@ -161,12 +175,19 @@ def kpi_frame(start: date, end: date, *, title: str | None = None, height: int =
     return {"data": traces, "layout": layout}
 
 
+def axis_title(unit: str, unit_label: str, currency: str) -> str:
+    """A KPI chart's value axis: the plan's currency for money ("EUR", not "Currency")."""
+    if unit == "currency":
+        return plotly_text(currency)
+    return "%" if unit == "percent" else unit_label
+
+
 def kpi_points(item: KPIStatus, snapshot: PlanSnapshot) -> KPIPoints:
     """What one KPI's chart shows: its target, its expected pace and its actuals."""
     kpi = item.kpi
     target = num(kpi.target)
     return KPIPoints(
-        unit=kpi.get_unit_display(),
+        unit=axis_title(kpi.unit, kpi.get_unit_display(), snapshot.plan.currency),
         traces=[
             ([snapshot.start, snapshot.end], [target, target]),
             _pace_points(item, snapshot),
@@ -207,7 +228,10 @@ def kpi_figure(
 
 def _step_label(step: FunnelStep) -> str:
     label = Stage(step.stage).label
-    return f"{label}<br>{plotly_text(step.kpi_name)}" if step.kpi_name else label
+    if not step.kpi_name:
+        return label
+    suffix = " (not a volume)" if step.not_a_volume else ""
+    return f"{label}<br>{plotly_text(step.kpi_name)}{suffix}"
 
 
 def funnel_figure_data(steps: list[FunnelStep], *, height: int = 320) -> Figure:
@@ -220,7 +244,7 @@ def funnel_figure_data(steps: list[FunnelStep], *, height: int = 320) -> Figure:
         xaxis={"type": "log", "dtick": 1, "tickformat": "~s"},
         yaxis={"autorange": "reversed", "automargin": True},
     )
-    shown = [s for s in steps if s.target is not None or s.actual is not None]
+    shown = [s for s in steps if s.target is not None or s.actual is not None or s.not_a_volume]
     if not shown:
         return _no_data(layout, "Choose a primary KPI for each stage to see the funnel")
     labels = [_step_label(s) for s in shown]

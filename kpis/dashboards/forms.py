@@ -93,7 +93,11 @@ class PortfolioFilterForm(forms.Form):
         return self.cleaned_data.get("status", "") if self.is_valid() else ""
 
 
-def _rate_field(label: str, *, initial: int) -> forms.DecimalField:
+# The calculator's usual rates, in percent; the dashboard's link falls back on them too.
+DEFAULT_RATES: dict[str, Decimal] = {"lead_to_customer": Decimal(10), "visitor_to_lead": Decimal(3)}
+
+
+def _rate_field(label: str, *, initial: Decimal) -> forms.DecimalField:
     """A conversion rate entered in percent, above 0 and at most 100."""
     return forms.DecimalField(
         label=label,
@@ -101,7 +105,7 @@ def _rate_field(label: str, *, initial: int) -> forms.DecimalField:
         max_value=100,
         max_digits=6,
         decimal_places=3,
-        initial=Decimal(initial),
+        initial=initial,
     )
 
 
@@ -121,8 +125,20 @@ class ReverseCalculatorForm(forms.Form):
     average_order_value = forms.DecimalField(
         label="Average order value", required=False, max_digits=14, decimal_places=2
     )
-    lead_to_customer = _rate_field("Lead-to-customer rate (%)", initial=10)
-    visitor_to_lead = _rate_field("Visitor-to-lead rate (%)", initial=3)
+    lead_to_customer = _rate_field(
+        "Lead-to-customer rate (%)", initial=DEFAULT_RATES["lead_to_customer"]
+    )
+    visitor_to_lead = _rate_field(
+        "Visitor-to-lead rate (%)", initial=DEFAULT_RATES["visitor_to_lead"]
+    )
+
+    def assumed(self, names: list[str]) -> list[str]:
+        """Labels of the rates the dashboard filled in because the plan's were unusable."""
+        return [
+            str(self.fields[name].label).removesuffix(" (%)")
+            for name in names
+            if name in DEFAULT_RATES
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -1,7 +1,10 @@
 """Funnel maths: stage-to-stage conversion and the reverse calculator.
 
 Each stage's primary KPI is its volume (visitors -> leads -> customers -> repeat customers).
-Plain values in and out so the maths is tested without a database.
+Only a count is a volume: a stage whose primary KPI is a rate or an amount is named in the
+funnel as having no volume, and no conversion is worked out to or from it (a rate "divided" by
+visitors gave conversions of 530 %). Plain values in and out so the maths is tested without a
+database.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class FunnelStep:
     # either volume is missing or the previous one is zero.
     target_rate: Decimal | None
     actual_rate: Decimal | None
+    # The stage's primary KPI is not a count (a rate, an amount): it has no funnel volume.
+    not_a_volume: bool = False
 
 
 def _rate(volume: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -35,9 +40,13 @@ def _rate(volume: Decimal | None, previous: Decimal | None) -> Decimal | None:
 
 def build_funnel(
     volumes: Mapping[str, tuple[str | None, Decimal | None, Decimal | None]],
+    *,
+    not_volumes: Mapping[str, str] | None = None,
 ) -> list[FunnelStep]:
-    """One step per funnel stage, in order; `volumes` maps stage -> (kpi_name, target, actual)."""
-    unknown = set(volumes) - set(FUNNEL_STAGES)
+    """One step per funnel stage, in order; `volumes` maps stage -> (kpi_name, target, actual),
+    `not_volumes` stage -> the name of a primary KPI that is not a count."""
+    not_volumes = not_volumes or {}
+    unknown = (set(volumes) | set(not_volumes)) - set(FUNNEL_STAGES)
     if unknown:
         # A typo here would silently drop a stage from the chart; say so instead.
         raise ValueError(f"Not funnel stages: {', '.join(sorted(unknown))}.")
@@ -46,6 +55,8 @@ def build_funnel(
     prev_actual: Decimal | None = None
     for stage in FUNNEL_STAGES:
         kpi_name, target, actual = volumes.get(stage, (None, None, None))
+        if stage in not_volumes:
+            kpi_name, target, actual = not_volumes[stage], None, None
         steps.append(
             FunnelStep(
                 stage=stage,
@@ -54,6 +65,7 @@ def build_funnel(
                 actual=actual,
                 target_rate=_rate(target, prev_target),
                 actual_rate=_rate(actual, prev_actual),
+                not_a_volume=stage in not_volumes,
             )
         )
         prev_target, prev_actual = target, actual

@@ -25,7 +25,7 @@ from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
 from kpis.dashboards.progress import Progress, Status, progress, summarise
 from kpis.dashboards.status_query import latest_actual
 from kpis.models import Measurement
-from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic
+from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic, Unit
 
 NO_CHANNEL = "No channel"
 AUDIENCES = (ItemAudience.B2C.value, ItemAudience.B2B.value)
@@ -181,10 +181,13 @@ def plan_snapshot(
         )
     )
     volumes: dict[str, tuple[str | None, Decimal | None, Decimal | None]] = {}
+    not_volumes: dict[str, str] = {}
     for stage_name in FUNNEL_STAGES:
         volume = by_id.get(primary.get(stage_name) or 0)
-        if volume is not None:
+        if volume is not None and volume.kpi.unit == Unit.COUNT:
             volumes[stage_name] = (volume.kpi.name, volume.kpi.target, volume.progress.latest)
+        elif volume is not None:
+            not_volumes[stage_name] = volume.kpi.name
 
     channels = sorted(by_channel.items(), key=lambda entry: (-entry[1][0], entry[0].lower()))
     return PlanSnapshot(
@@ -194,7 +197,7 @@ def plan_snapshot(
         end=end,
         audience=audience,
         stages=stages,
-        funnel=build_funnel(volumes),
+        funnel=build_funnel(volumes, not_volumes=not_volumes),
         budget_by_channel=[(name, planned, spent) for name, (planned, spent) in channels],
     )
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -33,8 +34,11 @@ def dashboard(request: AuthedRequest, plan_id: int) -> TemplateResponse:
         initial={"start": plan.period_start, "end": plan.period_end},
     )
     start, end, audience = form.period()
-    board = build_dashboard(plan_snapshot(plan, start=start, end=end, audience=audience))
-    context = {"plan": plan, "form": form, "board": board, "can_edit": access.can_edit(plan)}
+    can_edit = access.can_edit(plan)
+    add_url = reverse("kpis-check-in", args=[plan.pk]) if can_edit else None
+    snapshot = plan_snapshot(plan, start=start, end=end, audience=audience)
+    board = build_dashboard(snapshot, add_url=add_url)
+    context = {"plan": plan, "form": form, "board": board, "can_edit": can_edit}
     return TemplateResponse(request, "kpis/dashboard.html", context)
 
 
@@ -75,5 +79,6 @@ def reverse_calculator(request: AuthedRequest) -> TemplateResponse:
             lead_to_customer_rate=data["lead_to_customer"] / Decimal(100),
             visitor_to_lead_rate=data["visitor_to_lead"] / Decimal(100),
         )
-    context = {"form": form, "result": result}
+    assumed = form.assumed(request.GET.getlist("assumed"))
+    context = {"form": form, "result": result, "assumed": assumed}
     return TemplateResponse(request, "kpis/reverse_calculator.html", context)

@@ -137,8 +137,7 @@ def chart_columns(charts: int) -> int:
 
 def format_value(value: Decimal | None, unit: str, currency: str) -> str:
     """A value as the dashboard shows it, with the currency named: 4,500 · 12.5 % · EUR 1,250."""
-    text = formatting.with_unit(value, unit)
-    return f"{currency} {text}" if unit == "currency" and value is not None else text
+    return formatting.kpi_value(value, unit, currency)
 
 
 def _data_uri(svg: str) -> str:

@@ -10,7 +10,6 @@
   "use strict";
   var config = { displayModeBar: false, responsive: true };
   var DAY_MS = 24 * 60 * 60 * 1000;
-  var SVG = "http://www.w3.org/2000/svg";
   var observer = null;
   var parsed = { source: null, document: null };  // the document, read once per swap
 
@@ -61,38 +60,9 @@
     window.Plotly.newPlot(el, figure.data, figure.layout, config);
   }
 
-  // A KPI card's sparkline, from its chart's actuals (the last trace): a glance at every KPI
-  // before its chart is drawn. Decoration only (aria-hidden); the card's sentence says it all.
-  function sparkline(el) {
-    var doc = chartDocument();
-    var chart = doc && doc.kpi.charts[el.dataset.chart];
-    var summary = el.parentNode.querySelector(".kpi-summary");
-    if (!chart || !summary || el.parentNode.querySelector(".spark")) return;
-    var actual = chart.traces[chart.traces.length - 1];
-    var days = doc.kpi.days[actual[0]], ys = values(actual[1], actual[2]);
-    if (ys.length < 2) return;
-    var width = 120, height = 28, pad = 2;
-    var span = Math.max(days[days.length - 1] - days[0], 1);
-    var low = Math.min.apply(null, ys), spread = (Math.max.apply(null, ys) - low) || 1;
-    var points = ys.map(function (y, i) {
-      var x = (days[i] - days[0]) / span * width;
-      return x.toFixed(1) + "," + (pad + (1 - (y - low) / spread) * (height - 2 * pad)).toFixed(1);
-    });
-    var svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("class", "spark");
-    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("preserveAspectRatio", "none");
-    svg.setAttribute("aria-hidden", "true");
-    var line = document.createElementNS(SVG, "polyline");
-    line.setAttribute("points", points.join(" "));
-    svg.appendChild(line);
-    summary.before(svg);
-  }
-
   function drawAll(root) {
     var charts = (root || document).querySelectorAll("[data-chart]");
     charts.forEach(function (el) {
-      sparkline(el);
       if (observer) observer.observe(el);
       else draw(el);
     });

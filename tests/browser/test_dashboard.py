@@ -1,5 +1,6 @@
 """A manager reads the demo dashboard; a marketer imports actuals from a CSV file."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -58,9 +59,20 @@ def test_manager_sees_charts_and_changes_the_period(
     page.get_by_role("link", name=GREENSTYLE).click()
     expect(page.get_by_role("heading", name=GREENSTYLE)).to_be_visible()
 
-    funnel = page.locator('[data-chart="fig-funnel"] svg.main-svg').first
-    expect(funnel).to_be_visible()
-    expect(page.locator('[data-chart="fig-budget-stage"] svg.main-svg').first).to_be_visible()
+    # What needs attention comes first: the roll-up, then the KPIs behind, then the funnel.
+    roll_up = page.get_by_role("heading", name=re.compile(r"^\d+ of 17 KPIs on track$"))
+    expect(roll_up).to_be_visible()
+    attention = page.get_by_role("heading", name="Needs attention")
+    funnel = page.get_by_role("heading", name="Funnel", exact=True)
+    tops = [h.bounding_box()["y"] for h in (roll_up, attention, funnel)]  # type: ignore[index]
+    assert tops == sorted(tops)
+    expect(page.locator(".funnel-row")).to_have_count(4)
+    expect(page.locator(".funnel-row").first).to_contain_text("actual of 13,500 target")
+    # One legend for every KPI chart, none in the charts themselves.
+    expect(page.locator(".chart-legend")).to_have_count(1)
+    budget = page.locator('[data-chart="fig-budget-stage"]')
+    budget.scroll_into_view_if_needed()  # last on the page, drawn when it comes near the screen
+    expect(budget.locator("svg.main-svg").first).to_be_visible()
     kpi_chart = page.locator(f'[data-chart="{chart}"]')
     kpi_chart.scroll_into_view_if_needed()
     expect(kpi_chart.locator("svg.main-svg").first).to_be_visible()
@@ -79,10 +91,9 @@ def test_manager_sees_charts_and_changes_the_period(
     ]
     assert drawn["unit"] == expected["layout"]["yaxis"]["title"]["text"]
     assert drawn["range"] == expected["layout"]["xaxis"]["range"]
-    # The card's sparkline: drawn from the same actuals, a point each.
+    expect(kpi_chart.locator(".legend")).to_have_count(0)
     card = page.locator("article.kpi-card", has=kpi_chart)
-    sparkline = card.locator("svg.spark polyline").get_attribute("points") or ""
-    assert len(sparkline.split()) == 13
+    expect(card.locator(".kpi-change")).to_contain_text(f"since {plan.period_start:%-d %b}")
 
     # The last four weeks only: the charts are drawn again with fewer actuals, no reload.
     page.evaluate("window.notReloaded = true")
@@ -95,7 +106,7 @@ def test_manager_sees_charts_and_changes_the_period(
     expect(kpi_chart.locator(".scatterlayer .trace").last.locator("path.point")).to_have_count(4)
     assert page.evaluate("window.notReloaded") is True
     assert "start=" in page.url  # the filtered view can be bookmarked
-    expect(page.locator('[data-chart="fig-funnel"] svg.main-svg').first).to_be_visible()
+    expect(page.locator(".funnel-row")).to_have_count(4)
     expect(page.get_by_label("From")).to_have_value(date.fromordinal(start).isoformat())
     export = page.get_by_role("link", name="Export PDF")
     expect(export).to_have_attribute("href", f"/plans/{plan.pk}/review/?{page.url.split('?')[1]}")
@@ -167,7 +178,7 @@ def test_markup_in_names_shows_as_typed_in_the_charts_and_fetches_nothing(
         for n in range(charts.count()):  # charts are drawn as they come near the screen
             charts.nth(n).scroll_into_view_if_needed()
             expect(charts.nth(n).locator("svg.main-svg").first).to_be_visible()
-        funnel = page.locator('[data-chart="fig-funnel"] .ytick')
+        funnel = page.locator(".funnel-row")
         channels = page.locator('[data-chart="fig-budget-channel"] .ytick')
         for name in made.kpi_names:  # as typed, tags and all
             expect(funnel.filter(has_text=name)).to_have_count(1)
@@ -177,4 +188,36 @@ def test_markup_in_names_shows_as_typed_in_the_charts_and_fetches_nothing(
         expect(page.locator("[data-chart] tspan[style*='url(']")).to_have_count(0)
         page.wait_for_timeout(500)  # a fetch the drawing started would have arrived by now
     assert server.paths == []
+    assert problems == []
+
+
+def test_filter_button_stays_in_line_after_an_error(
+    live_server, page: Page, transactional_db
+) -> None:
+    seed_demo()
+    plan = Plan.objects.get(name=GREENSTYLE)
+    problems = _log_in(page, live_server.url, "manager")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/")
+    button = page.get_by_role("button", name="Apply filters")
+    before = button.bounding_box()
+    page.get_by_label("From", exact=True).fill(plan.period_end.isoformat())
+    expect(page.get_by_text(f"Showing {plan.period_end:%-d %b %Y}")).to_be_visible()
+    page.get_by_label("To", exact=True).fill(plan.period_start.isoformat())  # before From
+    expect(page.locator(".filters .field-error").first).to_be_visible()
+    after = page.get_by_role("button", name="Apply filters").bounding_box()
+    assert before and after and after["y"] == before["y"]
+    assert problems == []
+
+
+def test_a_kpi_without_actuals_offers_to_add_one(live_server, page: Page, transactional_db) -> None:
+    seed_demo()
+    plan = Plan.objects.get(name=GREENSTYLE)
+    plan.kpis.create(stage="reach", name="Podcast listens", unit="count", target=500)
+    problems = _log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/")
+    card = page.locator("article.kpi-card", has=page.get_by_role("heading", name="Podcast listens"))
+    expect(card).to_contain_text("No actuals yet.")
+    expect(card.locator("[data-chart]")).to_have_count(0)
+    card.get_by_role("link", name="Add an actual").click()
+    expect(page).to_have_url(re.compile(rf"/plans/{plan.pk}/actuals/check-in/$"))
     assert problems == []

@@ -136,3 +136,29 @@ def test_user_text_reaches_every_figure_escaped(db: None) -> None:
     assert figures["channel"]["data"][0]["y"] == [charts.plotly_text(channel)]
     assert figures["channel"]["layout"]["xaxis"]["title"]["text"] == "&lt;b&gt;"
     assert figures["stage"]["layout"]["yaxis"]["title"]["text"] == "&lt;b&gt;"
+
+
+def test_money_axis_names_the_plans_currency(db: None) -> None:
+    plan = make_plan()
+    plan.currency = "GBP"
+    plan.save()
+    make_kpi(plan=plan, stage="convert", name="Revenue", unit="currency")
+    make_kpi(plan=plan, stage="act", name="Sign-up rate", unit="percent")
+    snapshot = plan_snapshot(plan, today=TODAY)
+    titles = {
+        item.kpi.name: charts.kpi_figure(item, snapshot).layout.yaxis.title.text
+        for item in snapshot.kpis
+    }
+    assert titles == {"Revenue": "GBP", "Sign-up rate": "%"}
+
+
+def test_funnel_names_a_stage_without_volume(db: None) -> None:
+    plan = make_plan()
+    visitors = make_kpi(plan=plan, stage="reach", name="Visitors", target="1000")
+    rate = make_kpi(plan=plan, stage="act", name="Sign-up rate", unit="percent", target="5")
+    plan.worksheets.filter(stage="reach").update(primary_kpi=visitors)
+    plan.worksheets.filter(stage="act").update(primary_kpi=rate)
+    figure = charts.funnel_figure(plan_snapshot(plan, today=TODAY).funnel)
+    labels = list(figure.data[0].y)
+    assert labels[1] == "Act<br>Sign-up rate (not a volume)"
+    assert all("%" not in text for trace in figure.data for text in trace.text)

@@ -154,3 +154,21 @@ def test_portfolio_statuses_per_stage(db: None, django_assert_max_num_queries) -
     assert stages["act"] == (Status.OFF_TRACK, 1)
     assert stages["engage"] == (Status.NO_DATA, 0)
     assert rows[1].status == Status.OFF_TRACK
+
+
+def test_funnel_takes_only_counts_as_volumes(db: None) -> None:
+    plan = make_plan()
+    visitors = make_kpi(plan=plan, stage="reach", name="Visitors", target="1000")
+    rate = make_kpi(plan=plan, stage="act", name="Sign-up rate", unit="percent", target="5")
+    buyers = make_kpi(plan=plan, stage="convert", name="Buyers", target="40")
+    make_measurement(kpi=visitors, on=date(2026, 8, 8), value="900")
+    make_measurement(kpi=rate, on=date(2026, 8, 8), value="4.5")
+    make_measurement(kpi=buyers, on=date(2026, 8, 8), value="30")
+    for stage, kpi in (("reach", visitors), ("act", rate), ("convert", buyers)):
+        plan.worksheets.filter(stage=stage).update(primary_kpi=kpi)
+    reach, act, convert, engage = plan_snapshot(plan, today=TODAY).funnel
+    assert act.not_a_volume and act.kpi_name == "Sign-up rate"
+    # A rate is no volume: no 0.5 % "conversion" from visitors, none on from a rate either.
+    assert (act.target, act.actual, act.target_rate, act.actual_rate) == (None,) * 4
+    assert (convert.target_rate, convert.actual_rate) == (None, None)
+    assert not reach.not_a_volume and not convert.not_a_volume and not engage.not_a_volume

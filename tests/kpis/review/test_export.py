@@ -339,7 +339,7 @@ def test_format_value_by_unit() -> None:
     assert format_value(Decimal("12400.0000"), "count", "EUR") == "12,400"
     assert format_value(Decimal("3.14"), "percent", "EUR") == "3.14 %"
     assert format_value(Decimal("1250"), "currency", "USD") == "USD 1,250"
-    assert format_value(Decimal("0.5"), "currency", "EUR") == "EUR 0.5"
+    assert format_value(Decimal("0.5"), "currency", "EUR") == "EUR 0.50"
     assert format_value(Decimal("2.4"), "ratio", "EUR") == "2.4"
     assert format_value(None, "currency", "EUR") == "–"
 
