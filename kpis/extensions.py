@@ -2,16 +2,19 @@
 
 The planning side never names actuals; it offers extension points and this module fills them:
 the portfolio in the top navigation, the Dashboard and Export PDF buttons on a plan, the actuals
-deleted with a plan, the actuals in a plan's history, and baselines taken from the last actuals
-when a plan is rolled forward.
+deleted with a plan, the KPI roll-up and newest actual in the plan list, the actuals in a plan's
+history, and baselines taken from the last actuals when a plan is rolled forward.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Max
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
+from kpis.dashboards.snapshot import portfolio
 from kpis.models import Measurement
 from plans import extensions, history
 from plans.models import KPI, Plan
@@ -49,6 +52,28 @@ ACTUALS_IN_HISTORY = history.HistoryKind(
 )
 
 
+def _kpi_summaries(plans: list[Plan]) -> dict[int, extensions.PlanSummary]:
+    """How many of each plan's KPIs are on track (the same roll-up as the portfolio) and when
+    an actual was last recorded or corrected: two queries for a page of plans."""
+    actuals = (
+        history.history_of(Measurement)
+        .filter(kpi__plan__in=[plan.pk for plan in plans])
+        .values("kpi__plan")
+        .annotate(newest=Max("history_date"))
+        .values_list("kpi__plan", "newest")
+    )
+    newest = dict(actuals)
+    return {
+        row.plan.pk: extensions.PlanSummary(
+            label=row.kpis.label,
+            status=row.kpis.status.value,
+            status_label=row.kpis.status.label,
+            last_change=newest.get(row.plan.pk),
+        )
+        for row in portfolio(plans, today=timezone.localdate())
+    }
+
+
 def baselines_from_last_actuals(
     sender: type[Plan], *, old: Plan, new: Plan, kpi_map: dict[int, KPI], **kwargs: Any
 ) -> None:
@@ -63,5 +88,6 @@ def connect() -> None:
     extensions.add_plan_link("Dashboard", "kpis-dashboard")
     extensions.add_plan_link("Export PDF", "kpis-review")
     extensions.add_delete_summary(_recorded_actuals)
+    extensions.add_plan_summaries(_kpi_summaries)
     history.register_kind(ACTUALS_IN_HISTORY)
     rolling_forward.connect(baselines_from_last_actuals, sender=Plan, dispatch_uid="kpis-baselines")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
@@ -80,3 +81,30 @@ def delete_summary(plan: Plan) -> list[str]:
     for summary in _delete_summaries:
         lines.extend(summary(plan))
     return lines
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What another feature says of a plan in the plan list (the measuring side: its KPIs)."""
+
+    label: str  # "14 of 17 on track"
+    status: str  # a CSS key for its colour: "on_track", "at_risk", "off_track", "no_data"
+    status_label: str  # the colour in words: "On track"
+    last_change: datetime | None = None  # the newest change the planning side cannot see
+
+
+# Each takes a page of plans and answers for those of them it knows, in a fixed number of queries.
+_plan_summaries: list[Callable[[list[Plan]], dict[int, PlanSummary]]] = []
+
+
+def add_plan_summaries(summaries: Callable[[list[Plan]], dict[int, PlanSummary]]) -> None:
+    if summaries not in _plan_summaries:
+        _plan_summaries.append(summaries)
+
+
+def plan_summaries(plans: list[Plan]) -> dict[int, PlanSummary]:
+    """The summaries of a page of plans by plan id; the last feature to register wins a tie."""
+    found: dict[int, PlanSummary] = {}
+    for summaries in _plan_summaries:
+        found.update(summaries(plans))
+    return found

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plans import access, extensions, history, lifecycle, versioning
 from plans.forms import PlanCreateForm, PlanSettingsForm
+from plans.listing import PlanListFilters, plan_rows
 from plans.models import Plan, PlanStatus
 from plans.quarters import BeyondTheCalendar, next_period
 from race_planner.forms import whole_number
@@ -26,16 +27,20 @@ CHANGES_PER_PAGE = 50
 
 @require_GET
 def plan_list(request: AuthedRequest) -> TemplateResponse:
-    plans = (
-        access.visible_plans(request.user)
-        .select_related("workspace")
-        .order_by("workspace__name", "-period_start", "name")
-    )
+    visible = access.visible_plans(request.user).select_related("workspace", "created_by")
+    form = PlanListFilters(request.GET or None, workspaces=access.workspaces_for(request.user))
+    plans = form.filter(visible.order_by("workspace__name", "-period_start", "name"))
     page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
-    can_create = access.workspaces_for(request.user, writable=True).exists()
-    return TemplateResponse(
-        request, "plans/plan_list.html", {"page": page, "can_create": can_create}
-    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": plan_rows(list(page.object_list), today=timezone.localdate()),
+        "query": query.urlencode(),
+        "can_create": access.workspaces_for(request.user, writable=True).exists(),
+    }
+    return TemplateResponse(request, "plans/plan_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -52,10 +52,10 @@ class PortfolioFilterForm(forms.Form):
     workspace = forms.ModelChoiceField(
         queryset=Workspace.objects.none(), required=False, empty_label="All workspaces"
     )
-    status = forms.ChoiceField(
-        label="KPI status",
+    status = forms.ChoiceField(  # the Overall column: `progress.rollup`, which is never stale
+        label="Overall",
         required=False,
-        choices=[("", "Any KPI status"), *[(s.value, s.label) for s in Status]],
+        choices=[("", "Any overall status"), *[(s.value, s.label) for s in Status if s != "stale"]],
     )
     plan_status = forms.ChoiceField(
         label="Plan state", required=False, choices=[("", "Any state"), *PlanStatus.choices]

@@ -146,3 +146,46 @@ def summarise(statuses: Iterable[Status]) -> Status:
         if status in present:
             return status
     return Status.NO_DATA
+
+
+# The roll-up of many KPIs (a plan, a portfolio row) counts how many are on track. Its colour:
+# on track when at least ROLLUP_ON_TRACK_SHARE of the KPIs are, at risk when at least
+# ROLLUP_AT_RISK_SHARE are, off track below that; "no data" while no KPI has an actual yet.
+# A single late KPI no longer paints a whole plan red (a stage still shows its worst KPI).
+ROLLUP_ON_TRACK_SHARE = Decimal("0.8")
+ROLLUP_AT_RISK_SHARE = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class Rollup:
+    on_track: int
+    total: int
+    status: Status
+
+    @property
+    def label(self) -> str:
+        """ "14 of 17 on track"; "No KPIs" for a plan without any."""
+        return f"{self.on_track} of {self.total} on track" if self.total else "No KPIs"
+
+
+def rollup(statuses: Iterable[Status]) -> Rollup:
+    """How many KPIs are on track, coloured by the rule above (the plan dashboard, the
+    portfolio and the plan list all call this)."""
+    found = list(statuses)
+    return rollup_of_counts(
+        on_track=found.count(Status.ON_TRACK),
+        no_data=found.count(Status.NO_DATA),
+        total=len(found),
+    )
+
+
+def rollup_of_counts(*, on_track: int, no_data: int, total: int) -> Rollup:
+    """The same roll-up from counts, as a database query returns them."""
+    if no_data == total:  # no KPIs, or none measured yet
+        return Rollup(on_track, total, Status.NO_DATA)
+    share = Decimal(on_track) / total
+    if share >= ROLLUP_ON_TRACK_SHARE:
+        return Rollup(on_track, total, Status.ON_TRACK)
+    if share >= ROLLUP_AT_RISK_SHARE:
+        return Rollup(on_track, total, Status.AT_RISK)
+    return Rollup(on_track, total, Status.OFF_TRACK)

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
-from kpis.dashboards.progress import Progress, Status, progress, summarise
+from kpis.dashboards.progress import Progress, Rollup, Status, progress, rollup, summarise
 from kpis.dashboards.status_query import latest_actual
 from kpis.models import Measurement
 from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic, Unit
@@ -206,7 +206,8 @@ def plan_snapshot(
 class PortfolioRow:
     plan: Plan
     stages: list[tuple[Stage, Status, int]]  # (stage, worst status, number of KPIs)
-    status: Status
+    status: Status  # the worst stage's
+    kpis: Rollup  # how many KPIs are on track: the Overall column
 
     @property
     def kpi_count(self) -> int:
@@ -251,5 +252,8 @@ def portfolio(plans: list[Plan], *, today: date | None = None) -> list[Portfolio
             for stage in Stage
         ]
         overall = summarise(status for _, status, count in stages if count)
-        result_rows.append(PortfolioRow(plan=plan, stages=stages, status=overall))
+        every_kpi = [status for stage in Stage for status in statuses[(plan.pk, stage.value)]]
+        result_rows.append(
+            PortfolioRow(plan=plan, stages=stages, status=overall, kpis=rollup(every_kpi))
+        )
     return result_rows

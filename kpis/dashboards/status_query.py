@@ -1,5 +1,5 @@
 """KPI and plan statuses computed inside the database, so the portfolio filters and pages plans
-without reading every plan's actuals.
+without reading every plan's actuals (a plan's status is the roll-up of `progress.rollup`).
 
 A status depends on today's date (future-dated actuals do not count yet, staleness grows every
 day), so it cannot be stored when an actual is written; it is computed in the query instead, by
@@ -22,26 +22,26 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     CharField,
+    Count,
     DateField,
     DecimalField,
-    Expression,
+    Exists,
     F,
     Func,
-    Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, StrIndex
 
 from kpis.dashboards.progress import (
     AT_RISK_GAP,
     OFF_TRACK_GAP,
-    SEVERITY,
     STALE_AFTER_DAYS,
     Status,
     progress,
+    rollup_of_counts,
 )
 from kpis.models import Measurement
 from plans.models import KPI, Plan
@@ -84,39 +84,30 @@ def kpi_status(today: date, *, start: F, end: F) -> Func:
     )
 
 
-# The statuses worst first, as one string: a status's position in it orders it by severity, so
-# the smallest position among a plan's KPIs is the plan's status (`progress.summarise`).
-_WORST_FIRST = "".join(f",{status.value}," for status in SEVERITY)
-
-
-def severity(status: Expression | Func) -> StrIndex:
-    """Where a status stands in `_WORST_FIRST`: smaller is worse."""
-    return StrIndex(Value(_WORST_FIRST), Concat(Value(","), status, Value(",")))
-
-
-def _position(status: Status) -> int:
-    return _WORST_FIRST.index(f",{status.value},") + 1  # SQL counts from 1
-
-
 def with_status(plans: QuerySet[Plan], status: Status, *, today: date) -> QuerySet[Plan]:
-    """The plans whose overall status (their worst KPI's) is `status`; a plan without KPIs has
-    no data. Every plan is judged once, in one query: the ids found are handed on, so counting
-    and reading a page do not judge them all again."""
-    kpis = (
-        latest_actual(KPI.objects.filter(plan=OuterRef("pk")), today)
-        .annotate(
-            rank=severity(
-                kpi_status(today, start=OuterRef("period_start"), end=OuterRef("period_end"))
-            )
-        )
+    """The plans whose roll-up (`progress.rollup`: the share of KPIs on track, the Overall
+    column) has the colour `status`; a plan without KPIs has no data. Every plan's KPIs are
+    counted by status in one query, the colour comes from the same function the page uses, and
+    the ids found are handed on, so counting and reading a page do not judge them all again."""
+    judged = Q(judged=Status.ON_TRACK.value), Q(judged=Status.NO_DATA.value)
+    counts = (
+        latest_actual(KPI.objects.filter(plan__in=plans.values("pk")), today)
+        .alias(judged=kpi_status(today, start=F("plan__period_start"), end=F("plan__period_end")))
         .order_by()
         .values("plan")
-        .annotate(worst=Min("rank"))
-        .values("worst")
+        .annotate(on=Count("pk", filter=judged[0]), none=Count("pk", filter=judged[1]))
+        .annotate(total=Count("pk"))
+        .values_list("plan", "on", "none", "total")
     )
-    worst = Coalesce(Subquery(kpis), Value(_position(Status.NO_DATA)))
-    found = plans.alias(worst_status=worst).filter(worst_status=_position(status))
-    return plans.filter(pk__in=list(found.values_list("pk", flat=True)))
+    found = [
+        plan
+        for plan, on_track, no_data, total in counts
+        if rollup_of_counts(on_track=on_track, no_data=no_data, total=total).status == status
+    ]
+    if status == Status.NO_DATA:  # and the plans without a KPI
+        unmeasured = plans.filter(~Exists(KPI.objects.filter(plan=OuterRef("pk"))))
+        found += list(unmeasured.values_list("pk", flat=True))
+    return plans.filter(pk__in=found)
 
 
 # How Django reads a decimal column back from SQLite, which stores it as a float.

@@ -1,4 +1,4 @@
-"""The portfolio page: pages of plans with their statuses, the KPI status filter across pages,
+"""The portfolio page: pages of plans with their statuses, the Overall filter across pages,
 and a query count that stays the same whatever the number of plans."""
 
 from __future__ import annotations
@@ -30,13 +30,18 @@ def _plan(workspace: Workspace, name: str, *values: str) -> Plan:
 
 
 def _rows(html: str) -> dict[str, str]:
-    """Plan name → its overall status as the page shows it."""
-    found = re.findall(
-        r'<th scope="row"><a [^>]*>([^<]+)</a>.*?<td class="cell cell-(\w+)">[^<]*</td>\s*</tr>',
+    """Plan name → its Overall colour as the page shows it."""
+    return {name: status for name, status, _ in _overall(html)}
+
+
+def _overall(html: str) -> list[tuple[str, str, str]]:
+    """(plan name, Overall colour, Overall words) of each row."""
+    return re.findall(
+        r'<th scope="row"><a [^>]*>([^<]+)</a>.*?<td class="cell cell-(\w+)">([^<]*)<br>'
+        r'<span class="muted">[^<]*</span></td>\s*</tr>',
         html,
         re.S,
     )
-    return dict(found)
 
 
 @pytest.fixture
@@ -54,25 +59,44 @@ def test_each_page_shows_its_own_plans_with_their_statuses(
     html = viewer_client.get(URL).content.decode()
     assert "5 plans." in html and "Page 1 of 3" in html
     # The same start: plans are listed by name.
-    assert _rows(html) == {"A": "on_track", "B": "at_risk"}
+    # One KPI each: B's is at risk, so none of its KPIs is on track.
+    assert _rows(html) == {"A": "on_track", "B": "off_track"}
     html = viewer_client.get(URL, {"page": 3}).content.decode()
-    assert _rows(html) == {"E": "at_risk"}
+    assert _rows(html) == {"E": "off_track"}
+
+
+def test_overall_counts_the_kpis_on_track_instead_of_showing_the_worst(
+    viewer_client: Client, workspace: Workspace
+) -> None:
+    _plan(workspace, "Mostly fine", "30", "30", "30", "30", "10")  # 4 of 5: 80 %
+    _plan(workspace, "Half there", "30", "10")  # 1 of 2: 50 %
+    _plan(workspace, "Behind", "30", "20", "10")  # 1 of 3
+    _plan(workspace, "Not measured")
+    html = viewer_client.get(URL).content.decode()
+    assert _overall(html) == [
+        ("Behind", "off_track", "1 of 3 on track"),
+        ("Half there", "at_risk", "1 of 2 on track"),
+        ("Mostly fine", "on_track", "4 of 5 on track"),
+        ("Not measured", "no_data", "No KPIs"),
+    ]
+    assert "green when at least 80" in html  # the rule is on the page
 
 
 def test_the_status_filter_is_exact_across_pages(
     viewer_client: Client, workspace: Workspace, two_per_page: None
 ) -> None:
     _plan(workspace, "Fine", "30", "30")
-    _plan(workspace, "One behind", "30", "20")  # at risk: its worst KPI
-    _plan(workspace, "Far behind", "20", "10")  # off track
-    _plan(workspace, "Also behind", "20")
-    _plan(workspace, "Behind too", "20", "30")
+    _plan(workspace, "One behind", "30", "20")  # at risk: 1 of 2 on track
+    _plan(workspace, "Far behind", "20", "10")  # off track: none on track
+    _plan(workspace, "Also behind", "20")  # off track
+    _plan(workspace, "Behind too", "20", "30")  # at risk
+    _plan(workspace, "Two of three", "30", "30", "10")  # at risk: 67 %
     _plan(workspace, "Not measured")  # no KPIs: no data
     first = viewer_client.get(URL, {"status": "at_risk"}).content.decode()
     assert "3 plans." in first and "Page 1 of 2" in first
     second = viewer_client.get(URL, {"status": "at_risk", "page": "2"}).content.decode()
     shown = _rows(first) | _rows(second)
-    assert shown == {"Also behind": "at_risk", "Behind too": "at_risk", "One behind": "at_risk"}
+    assert shown == {"Two of three": "at_risk", "Behind too": "at_risk", "One behind": "at_risk"}
     assert 'href="?status=at_risk&amp;page=2"' in first
     html = viewer_client.get(URL, {"status": "no_data"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in html and _rows(html) == {"Not measured": "no_data"}

@@ -1,0 +1,56 @@
+"""Plan list server time at 50 and 500 plans (10 KPIs x 13 weekly actuals each, the portfolio's
+data): the first and the last page, and a search, each as a ratio to a trivial logged-in view
+measured in the same run, with the SQL query count (the same at every size).
+
+    python benchmarks/plan_list.py [--runs 30] [--plans 50 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from harness import bench_settings, get_with_queries, interleaved, kb  # sets up Django
+from portfolio import KPIS_PER_PLAN, PER_PAGE, WEEKS, build_plans
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--plans", type=int, nargs="+", default=[50, 500])
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth.models import User
+
+    print(f"Plan list on {connection.vendor}: {KPIS_PER_PLAN} KPIs x {WEEKS} weeks a plan")
+    for number, size in enumerate(sorted(args.plans)):
+        user = User.objects.create_user(f"lister{number}", password="bench-password-123")
+        build_plans(size, user, workspace_number=number)
+        client = Client()
+        client.force_login(user)
+        url, last = reverse("plans-list"), -(-size // PER_PAGE)
+        pages = {
+            "page 1": url,
+            f"page {last}": f"{url}?page={last}",
+            "search “plan 00”": f"{url}?q=plan+00",
+        }
+        with bench_settings():
+            found = {label: get_with_queries(client, page) for label, page in pages.items()}
+            ratio = interleaved(client, list(pages.values()), args.runs)
+        print(f"{size} plans:")
+        for label, page_url in pages.items():
+            page, queries = found[label]
+            print(
+                f"  {label + ':':20} {ratio.of(page_url):5.1f}x trivial "
+                f"({ratio.median(page_url):.1f} ms), {len(queries)} queries, {kb(len(page.content))}"
+            )
+        print(f"  trivial logged-in view: {ratio.floor:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
