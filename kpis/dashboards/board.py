@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from kpis.dashboards import charts, packing
 from kpis.dashboards.forms import DEFAULT_RATES
 from kpis.dashboards.funnel import FunnelStep
-from kpis.dashboards.progress import Status, expected_value
+from kpis.dashboards.progress import Rollup, Status, expected_value, rollup
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, StageSummary
 from kpis.formatting import amount, kpi_value, percent
 from plans.models import Stage
@@ -141,33 +141,11 @@ def funnel_rows(steps: list[FunnelStep]) -> list[FunnelRow]:
     return rows
 
 
-# The roll-up's colour, as the page's help text and the README say: on track (green) when at
-# least 80 % of the KPIs are on track, at risk (amber) from 50 %, off track (red) below that.
-# KPIs without recent actuals count as not on track.
-ROLL_UP_ON_TRACK = Decimal("0.8")
-ROLL_UP_AT_RISK = Decimal("0.5")
-
-
-@dataclass(frozen=True)
-class RollUp:
-    on_track: int
-    total: int
-
-    @property
-    def status(self) -> Status:
-        if self.total == 0:
-            return Status.NO_DATA
-        share = Decimal(self.on_track) / self.total
-        if share >= ROLL_UP_ON_TRACK:
-            return Status.ON_TRACK
-        return Status.AT_RISK if share >= ROLL_UP_AT_RISK else Status.OFF_TRACK
-
-
 @dataclass(frozen=True)
 class Dashboard:
     snapshot: PlanSnapshot
     stages: list[StagePanel]
-    roll_up: RollUp
+    roll_up: Rollup  # progress.rollup: the one rule the portfolio and plan list use too
     funnel: list[FunnelRow]
     attention: list[tuple[str, KPICard]]  # (stage label, card): off track first, then at risk
     charts: SafeString  # every chart's data in one <script type="application/json">
@@ -300,9 +278,7 @@ def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Da
     return Dashboard(
         snapshot=snapshot,
         stages=stages,
-        roll_up=RollUp(
-            on_track=sum(1 for c in every if c.status == Status.ON_TRACK), total=len(every)
-        ),
+        roll_up=rollup(c.status for c in every),
         attention=[(card.stage, card) for card in behind],
         funnel=funnel_rows(snapshot.funnel),
         charts=packing.as_script(document),

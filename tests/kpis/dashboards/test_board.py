@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kpis.dashboards.board import RollUp, build_dashboard, kpi_change
-from kpis.dashboards.progress import Status
+from kpis.dashboards.board import build_dashboard, kpi_change
+from kpis.dashboards.progress import Status, rollup_of_counts
 from kpis.dashboards.snapshot import plan_snapshot
 from plans.models import Plan
 from tests.factories import make_kpi, make_measurement, make_plan
@@ -26,7 +26,7 @@ TODAY = date(2026, 8, 15)  # the plan runs 1 Jul - 30 Sep 2026
     ],
 )
 def test_roll_up_colour_rule(on_track: int, total: int, status: Status) -> None:
-    assert RollUp(on_track=on_track, total=total).status == status
+    assert rollup_of_counts(on_track=on_track, no_data=0, total=total).status == status
 
 
 def _kpi(plan: Plan, name: str, value: str, *, stage: str = "reach", unit: str = "count") -> None:
