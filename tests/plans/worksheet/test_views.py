@@ -293,6 +293,35 @@ def test_primary_kpi_field_lists_the_stage_kpis(
     assert "Visitors" in html and "Leads" not in html and "kpisChanged-reach" in html
 
 
+def test_primary_kpi_offers_and_accepts_only_count_kpis(editor_client: Client, plan: Plan) -> None:
+    # A percentage as the funnel volume made the funnel show conversions of 125 %, 530 %…
+    make_kpi(plan=plan, stage="reach", name="Visitors", unit="count")
+    rate = make_kpi(plan=plan, stage="reach", name="Click rate", unit="percent")
+    sheet = _sheet(plan)
+    html = editor_client.get(
+        reverse("plans-primary-kpi", args=[plan.pk, sheet.pk]), **HX
+    ).content.decode()
+    assert "Visitors" in html and "Click rate" not in html
+
+    response = editor_client.post(
+        reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]),
+        _ws_data(sheet, primary_kpi=str(rate.pk)),
+        **HX,
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert _sheet(plan).primary_kpi is None
+
+
+def test_a_stage_with_a_non_count_primary_kpi_says_why_and_asks_for_another(
+    editor_client: Client, plan: Plan
+) -> None:
+    rate = make_kpi(plan=plan, stage="reach", name="Click rate", unit="percent")
+    StageWorksheet.objects.filter(plan=plan, stage="reach").update(primary_kpi=rate)
+    html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert "“Click rate” is not a count (its unit is percent)" in html
+    assert "Pick a count KPI, or add one." in html
+
+
 def test_viewer_and_outsider_cannot_save_notes(
     viewer_client: Client, outsider_client: Client, plan: Plan
 ) -> None:
