@@ -93,14 +93,20 @@
     }
   });
 
-  // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would.
+  // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would, and
+  // closes an "Add …" form, back on the button that opened it (what is typed stays there).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !event.target.closest) return;
     var row = event.target.closest("li.item-row.editing, li.item-row.confirming");
     var back = row && row.querySelector("a[hx-get]");
+    var adding = !row && event.target.closest("details.add-item[open]");
     if (back) {
       event.preventDefault();
       back.click();
+    } else if (adding) {
+      event.preventDefault();
+      adding.open = false;
+      adding.querySelector("summary").focus();
     }
   });
 })();

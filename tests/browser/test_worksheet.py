@@ -333,3 +333,18 @@ def test_objectives_follow_their_kpi_without_a_reload(live_server, page: Page) -
     row.get_by_role("button", name="Delete KPI").click()
     expect(row).to_have_count(0)
     expect(measured).to_contain_text("No KPI linked")
+
+
+def test_escape_closes_an_add_form_back_on_its_button(live_server, page: Page) -> None:
+    plan = member_plan(name="Spring")
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    for kind in ("objective", "tactic", "kpi"):
+        add = page.locator(f"#stage-reach details.add-item:has(#add-reach-{kind})")
+        summary = page.locator(f"#stage-reach .kind-{kind} summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(f"#add-reach-{kind} :focus")).to_have_count(1)  # on its first field
+        page.keyboard.press("Escape")
+        expect(summary).to_be_focused()
+        expect(add).not_to_have_attribute("open", "")
