@@ -269,6 +269,24 @@ def test_stale_stage_notes_are_refused_with_the_current_text(
     assert sheet.strategy == "Theirs"
 
 
+@pytest.mark.parametrize("refusal", ["conflict", "field error"])
+def test_refused_stage_notes_say_not_saved_in_one_line(
+    editor_client: Client, plan: Plan, refusal: str
+) -> None:
+    # The state line said "Changes are saved when you leave a field" beside "Not saved".
+    sheet = _sheet(plan)
+    data = _ws_data(sheet, strategy="Mine")
+    if refusal == "conflict":
+        StageWorksheet.objects.filter(pk=sheet.pk).update(version=2)
+    else:
+        data["ws-reach-opportunity"] = "x" * 4001
+    html = editor_client.post(
+        reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]), data, **HX
+    ).content.decode()
+    assert "Changes are saved when you leave a field" not in html
+    assert 'save-state is-unsaved" role="status" aria-live="polite">\n    Not saved: ' in html
+
+
 def test_over_long_stage_notes_get_a_field_error(editor_client: Client, plan: Plan) -> None:
     sheet = _sheet(plan)
     response = editor_client.post(
