@@ -109,4 +109,37 @@
       adding.querySelector("summary").focus();
     }
   });
+
+  // The stage bar marks the stage being read (aria-current) as the page scrolls. The bar is
+  // replaced after every change, so the mark is looked up anew rather than kept on an element.
+  var current = null;
+  function markCurrentStage() {
+    var pills = document.querySelectorAll("#stage-nav .stage-pill");
+    for (var i = 0; i < pills.length; i++) {
+      var here = pills[i].getAttribute("href") === "#" + current;
+      if (here && !pills[i].hasAttribute("aria-current")) {
+        pills[i].setAttribute("aria-current", "true");
+        pills[i].scrollIntoView({ block: "nearest", inline: "nearest" });
+      } else if (here) {
+        continue;
+      } else {
+        pills[i].removeAttribute("aria-current");
+      }
+    }
+  }
+  if ("IntersectionObserver" in window) {
+    var visible = {};
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
+      var sections = document.querySelectorAll("section.stage[id]");
+      for (var i = 0; i < sections.length; i++) {
+        if (visible[sections[i].id]) { current = sections[i].id; break; }
+      }
+      markCurrentStage();
+    }, { rootMargin: "-45% 0px -50% 0px" });  // a band across the middle of the screen
+    document.querySelectorAll("section.stage[id]").forEach(function (section) {
+      observer.observe(section);
+    });
+    document.addEventListener("htmx:afterSettle", markCurrentStage);
+  }
 })();
