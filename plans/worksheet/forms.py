@@ -26,6 +26,7 @@ from plans.models import (
     Plan,
     StageWorksheet,
     Tactic,
+    Unit,
     allows_negative,
     name_key,
 )
@@ -298,8 +299,12 @@ class WorksheetForm(VersionedForm):
 
     def __init__(self, *args: Any, kpis: Sequence[KPI] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._kpis = _choice_lookup(self.fields["primary_kpi"], kpis, "primary KPI")
+        # The funnel divides one stage's volume by the next: only a count is a volume, so a
+        # percentage, ratio, score or amount is neither offered nor accepted.
+        volumes = [kpi for kpi in kpis if kpi.unit == Unit.COUNT]
+        self._kpis = _choice_lookup(self.fields["primary_kpi"], volumes, "primary KPI")
         self.initial["primary_kpi"] = str(self.instance.primary_kpi_id or "")
+        self.not_a_volume = not_a_volume_message(self.instance.funnel_kpi)
         # The preset's examples as placeholders (the plan is loaded with the worksheet).
         preset = stage_preset(self.instance.plan.audiences[0], self.instance.stage)
         for name in ("opportunity", "strategy", "actions"):
@@ -308,6 +313,17 @@ class WorksheetForm(VersionedForm):
     def clean_primary_kpi(self) -> KPI | None:
         choice = self.cleaned_data.get("primary_kpi") or ""
         return _picked_kpi(choice, self._kpis, self.instance, "primary_kpi")
+
+
+def not_a_volume_message(kpi: KPI | None) -> str:
+    """Why a stage's current primary KPI (saved before counts were required) cannot measure
+    the funnel, or "" when it can."""
+    if kpi is None or kpi.unit == Unit.COUNT:
+        return ""
+    return (
+        f"“{kpi.name}” is not a count (its unit is {kpi.get_unit_display().lower()}), so the "
+        "funnel cannot use it as this stage’s volume. Pick a count KPI, or add one."
+    )
 
 
 ITEM_FORMS: dict[str, type[StageItemForm]] = {

@@ -93,14 +93,53 @@
     }
   });
 
-  // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would.
+  // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would, and
+  // closes an "Add …" form, back on the button that opened it (what is typed stays there).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !event.target.closest) return;
     var row = event.target.closest("li.item-row.editing, li.item-row.confirming");
     var back = row && row.querySelector("a[hx-get]");
+    var adding = !row && event.target.closest("details.add-item[open]");
     if (back) {
       event.preventDefault();
       back.click();
+    } else if (adding) {
+      event.preventDefault();
+      adding.open = false;
+      adding.querySelector("summary").focus();
     }
   });
+
+  // The stage bar marks the stage being read (aria-current) as the page scrolls. The bar is
+  // replaced after every change, so the mark is looked up anew rather than kept on an element.
+  var current = null;
+  function markCurrentStage() {
+    var pills = document.querySelectorAll("#stage-nav .stage-pill");
+    for (var i = 0; i < pills.length; i++) {
+      var here = pills[i].getAttribute("href") === "#" + current;
+      if (here && !pills[i].hasAttribute("aria-current")) {
+        pills[i].setAttribute("aria-current", "true");
+        pills[i].scrollIntoView({ block: "nearest", inline: "nearest" });
+      } else if (here) {
+        continue;
+      } else {
+        pills[i].removeAttribute("aria-current");
+      }
+    }
+  }
+  if ("IntersectionObserver" in window) {
+    var visible = {};
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
+      var sections = document.querySelectorAll("section.stage[id]");
+      for (var i = 0; i < sections.length; i++) {
+        if (visible[sections[i].id]) { current = sections[i].id; break; }
+      }
+      markCurrentStage();
+    }, { rootMargin: "-45% 0px -50% 0px" });  // a band across the middle of the screen
+    document.querySelectorAll("section.stage[id]").forEach(function (section) {
+      observer.observe(section);
+    });
+    document.addEventListener("htmx:afterSettle", markCurrentStage);
+  }
 })();

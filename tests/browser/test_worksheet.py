@@ -333,3 +333,33 @@ def test_objectives_follow_their_kpi_without_a_reload(live_server, page: Page) -
     row.get_by_role("button", name="Delete KPI").click()
     expect(row).to_have_count(0)
     expect(measured).to_contain_text("No KPI linked")
+
+
+def test_escape_closes_an_add_form_back_on_its_button(live_server, page: Page) -> None:
+    plan = member_plan(name="Spring")
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    for kind in ("objective", "tactic", "kpi"):
+        add = page.locator(f"#stage-reach details.add-item:has(#add-reach-{kind})")
+        summary = page.locator(f"#stage-reach .kind-{kind} summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(f"#add-reach-{kind} :focus")).to_have_count(1)  # on its first field
+        page.keyboard.press("Escape")
+        expect(summary).to_be_focused()
+        expect(add).not_to_have_attribute("open", "")
+
+
+def test_stage_bar_is_one_row_on_a_phone_and_marks_the_stage_in_view(
+    live_server, page: Page
+) -> None:
+    plan = member_plan(name="Spring")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    nav = page.locator("#stage-nav")
+    pill_height = nav.locator(".stage-pill").first.bounding_box()["height"]  # type: ignore[index]
+    assert nav.bounding_box()["height"] < 2 * pill_height  # type: ignore[index]
+    page.evaluate("document.getElementById('stage-act').scrollIntoView({block: 'center'})")
+    expect(nav.locator('a[href="#stage-act"]')).to_have_attribute("aria-current", "true")
+    expect(nav.locator("[aria-current]")).to_have_count(1)

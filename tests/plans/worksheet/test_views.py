@@ -269,6 +269,24 @@ def test_stale_stage_notes_are_refused_with_the_current_text(
     assert sheet.strategy == "Theirs"
 
 
+@pytest.mark.parametrize("refusal", ["conflict", "field error"])
+def test_refused_stage_notes_say_not_saved_in_one_line(
+    editor_client: Client, plan: Plan, refusal: str
+) -> None:
+    # The state line said "Changes are saved when you leave a field" beside "Not saved".
+    sheet = _sheet(plan)
+    data = _ws_data(sheet, strategy="Mine")
+    if refusal == "conflict":
+        StageWorksheet.objects.filter(pk=sheet.pk).update(version=2)
+    else:
+        data["ws-reach-opportunity"] = "x" * 4001
+    html = editor_client.post(
+        reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]), data, **HX
+    ).content.decode()
+    assert "Changes are saved when you leave a field" not in html
+    assert 'save-state is-unsaved" role="status" aria-live="polite">\n    Not saved: ' in html
+
+
 def test_over_long_stage_notes_get_a_field_error(editor_client: Client, plan: Plan) -> None:
     sheet = _sheet(plan)
     response = editor_client.post(
@@ -291,6 +309,35 @@ def test_primary_kpi_field_lists_the_stage_kpis(
             reverse("plans-primary-kpi", args=[plan.pk, sheet.pk]), **HX
         ).content.decode()
     assert "Visitors" in html and "Leads" not in html and "kpisChanged-reach" in html
+
+
+def test_primary_kpi_offers_and_accepts_only_count_kpis(editor_client: Client, plan: Plan) -> None:
+    # A percentage as the funnel volume made the funnel show conversions of 125 %, 530 %…
+    make_kpi(plan=plan, stage="reach", name="Visitors", unit="count")
+    rate = make_kpi(plan=plan, stage="reach", name="Click rate", unit="percent")
+    sheet = _sheet(plan)
+    html = editor_client.get(
+        reverse("plans-primary-kpi", args=[plan.pk, sheet.pk]), **HX
+    ).content.decode()
+    assert "Visitors" in html and "Click rate" not in html
+
+    response = editor_client.post(
+        reverse("plans-worksheet-update", args=[plan.pk, sheet.pk]),
+        _ws_data(sheet, primary_kpi=str(rate.pk)),
+        **HX,
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert _sheet(plan).primary_kpi is None
+
+
+def test_a_stage_with_a_non_count_primary_kpi_says_why_and_asks_for_another(
+    editor_client: Client, plan: Plan
+) -> None:
+    rate = make_kpi(plan=plan, stage="reach", name="Click rate", unit="percent")
+    StageWorksheet.objects.filter(plan=plan, stage="reach").update(primary_kpi=rate)
+    html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
+    assert "“Click rate” is not a count (its unit is percent)" in html
+    assert "Pick a count KPI, or add one." in html
 
 
 def test_viewer_and_outsider_cannot_save_notes(
