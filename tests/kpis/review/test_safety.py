@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from html import escape as html_escape
 
 import pytest
 from django.test import Client
@@ -158,11 +159,15 @@ def test_markup_in_chart_text_fetches_nothing_and_links_nowhere(
     # The dashboard's figures: no tag Plotly would read, the user's text escaped for it.
     html = response.content.decode()
     figures = page_figures(html)
-    assert {"fig-funnel", "fig-budget-channel"} <= set(figures)
+    # The funnel is rows of autoescaped text now, not a chart; the budget charts remain.
+    assert {"fig-budget-stage", "fig-budget-channel"} <= set(figures)
+    assert "fig-funnel" not in figures
     assert sum(key.startswith("fig-kpi-") for key in figures) == 2
     texts = [text for figure in figures.values() for text in strings(figure)]
     assert not [text for text in texts if "<a" in text.lower() or "<span" in text.lower()]
-    for text in [*made.kpi_names, *made.channels]:
+    for text in made.channels:  # the budget chart's categories, escaped for Plotly
         assert any(plotly_text(text) in each for each in texts), text
+    for text in made.kpi_names:  # named on the KPI cards, outside the charts, as text
+        assert html_escape(text) in html, text
     assert f'<a href="{server.origin}' not in html  # the page's own text is autoescaped
     assert f'<span style="fill:url({server.origin}' not in html
