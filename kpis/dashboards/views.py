@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from kpis.dashboards.board import build_dashboard
 from kpis.dashboards.forms import DashboardFilterForm, PortfolioFilterForm, ReverseCalculatorForm
 from kpis.dashboards.funnel import ReverseResult, reverse_funnel
+from kpis.dashboards.portfolio_html import table_rows
 from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import plan_snapshot, portfolio
 from kpis.dashboards.status_query import with_status
@@ -60,7 +61,8 @@ def portfolio_dashboard(request: AuthedRequest) -> TemplateResponse:
     query = request.GET.copy()
     query.pop("page", None)
     rows = portfolio(list(page.object_list), today=today)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    context = {"form": form, "page": page, "rows": rows, "table_rows": table_rows(rows)}
+    context["query"] = query.urlencode()
     return TemplateResponse(request, "kpis/portfolio.html", context)
 
 

@@ -128,3 +128,19 @@ def test_queries_stay_the_same_whatever_the_number_of_plans(
     # workspaces for the filter; with a status filter, first the plans with that status.
     with django_assert_num_queries(8 if "status" in query else 7):
         assert viewer_client.get(URL, query).status_code == 200
+
+
+def test_a_row_shows_names_as_text_its_period_and_each_stage(
+    viewer_client: Client, workspace: Workspace
+) -> None:
+    """The rows are written in Python (portfolio_html.py): names escaped, the dashboard link,
+    the period, and a cell per stage that counts its KPIs."""
+    plan = _plan(workspace, '<b>Q3 "push"</b> & more', "30")
+    html = viewer_client.get(URL).content.decode()
+    assert "&lt;b&gt;Q3 &quot;push&quot;&lt;/b&gt; &amp; more" in html and "<b>Q3" not in html
+    assert f'<a href="{reverse("kpis-dashboard", args=[plan.pk])}">' in html
+    period = f"{plan.period_start:%-d %b %Y} – {plan.period_end:%-d %b %Y}"
+    assert f'<td class="col-wide">{period}</td>' in html
+    assert 'On track<br><span class="muted">1 KPI</span>' in html  # its one KPI, in Reach
+    assert html.count('<span class="muted">No KPIs</span>') == 4  # the other stages
+    assert "Active · B2C" in html
