@@ -15,6 +15,7 @@ tests/kpis/dashboards/test_portfolio_status.py holds the two to the Python rules
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Context, Decimal
 from typing import Any
@@ -22,14 +23,12 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     CharField,
-    Count,
     DateField,
     DecimalField,
     Exists,
     F,
     Func,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -87,22 +86,31 @@ def kpi_status(today: date, *, start: F, end: F) -> Func:
 def with_status(plans: QuerySet[Plan], status: Status, *, today: date) -> QuerySet[Plan]:
     """The plans whose roll-up (`progress.rollup`: the share of KPIs on track, the Overall
     column) has the colour `status`; a plan without KPIs has no data. Every plan's KPIs are
-    counted by status in one query, the colour comes from the same function the page uses, and
-    the ids found are handed on, so counting and reading a page do not judge them all again."""
-    judged = Q(judged=Status.ON_TRACK.value), Q(judged=Status.NO_DATA.value)
-    counts = (
+    judged in one query, the colour comes from the same function the page uses, and the ids
+    found are handed on, so counting and reading a page do not judge them all again.
+
+    The query returns each KPI's status and Python counts them: asked to count in SQL, the
+    database ran the status function (and its two subqueries) once for each count."""
+    judged = (
         latest_actual(KPI.objects.filter(plan__in=plans.values("pk")), today)
-        .alias(judged=kpi_status(today, start=F("plan__period_start"), end=F("plan__period_end")))
+        .annotate(
+            judged=kpi_status(today, start=F("plan__period_start"), end=F("plan__period_end"))
+        )
         .order_by()
-        .values("plan")
-        .annotate(on=Count("pk", filter=judged[0]), none=Count("pk", filter=judged[1]))
-        .annotate(total=Count("pk"))
-        .values_list("plan", "on", "none", "total")
+        .values_list("plan", "judged")
     )
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for plan, kpi_status_value in judged:
+        counts[plan][kpi_status_value] += 1
     found = [
         plan
-        for plan, on_track, no_data, total in counts
-        if rollup_of_counts(on_track=on_track, no_data=no_data, total=total).status == status
+        for plan, by_status in counts.items()
+        if rollup_of_counts(
+            on_track=by_status[Status.ON_TRACK.value],
+            no_data=by_status[Status.NO_DATA.value],
+            total=by_status.total(),
+        ).status
+        == status
     ]
     if status == Status.NO_DATA:  # and the plans without a KPI
         unmeasured = plans.filter(~Exists(KPI.objects.filter(plan=OuterRef("pk"))))
