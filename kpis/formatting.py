@@ -2,12 +2,17 @@
 
 from decimal import Decimal
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(5)}
+
 
 def amount(value: Decimal | float | int | None, places: int = 2) -> str:
     """A number with thousands separators and no trailing zeros: 4500.0000 -> "4,500"."""
     if value is None or value == "":
         return "–"
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+    # A dashboard formats a thousand values: no text round trip for a Decimal (it changes
+    # nothing), and the quantum of each precision made once.
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    number = number.quantize(_QUANTUM.get(places) or Decimal(1).scaleb(-places))
     text = f"{number.normalize():,f}"
     return "0" if text in ("-0", "") else text
 

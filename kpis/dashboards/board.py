@@ -217,10 +217,10 @@ def kpi_summary(item: KPIStatus, snapshot: PlanSnapshot) -> str:
 
 def kpi_change(item: KPIStatus, currency: str) -> str:
     """The change from the period's first actual to its latest: "+1,230 since 7 Sep"."""
-    if not item.measurements:
+    if not item.dates:
         return ""
-    (first_day, first), (_, last) = item.measurements[0], item.measurements[-1]
-    if len(item.measurements) == 1:
+    (first_day, first), (_, last) = item.first, item.last
+    if len(item.dates) == 1:
         return f"One actual, on {first_day:%-d %b}"
     unit = item.kpi.unit
     delta = last - first
@@ -245,7 +245,7 @@ def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICa
         change=kpi_change(item, currency),
         summary=kpi_summary(item, snapshot),
         add_url=add_url,
-        has_chart=bool(item.measurements),
+        has_chart=bool(item.dates),
     )
 
 

@@ -29,7 +29,7 @@ from kpis.dashboards.funnel import FunnelStep
 from kpis.dashboards.progress import expected_value
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot
 from kpis.formatting import percent
-from plans.models import Stage
+from plans.models import Stage, Unit
 
 # Colours follow static/css/app.css so charts and pages speak the same language.
 INK = "#1d2733"
@@ -182,16 +182,20 @@ def axis_title(unit: str, unit_label: str, currency: str) -> str:
     return "%" if unit == "percent" else unit_label
 
 
+_UNIT_LABELS = dict(Unit.choices)
+
+
 def kpi_points(item: KPIStatus, snapshot: PlanSnapshot) -> KPIPoints:
     """What one KPI's chart shows: its target, its expected pace and its actuals."""
     kpi = item.kpi
     target = num(kpi.target)
     return KPIPoints(
-        unit=axis_title(kpi.unit, kpi.get_unit_display(), snapshot.plan.currency),
+        unit=axis_title(kpi.unit, _UNIT_LABELS.get(kpi.unit, kpi.unit), snapshot.plan.currency),
         traces=[
             ([snapshot.start, snapshot.end], [target, target]),
             _pace_points(item, snapshot),
-            ([on for on, _ in item.measurements], [num(value) for _, value in item.measurements]),
+            # num() of each value, written out: a large dashboard has ten thousand of them.
+            (item.dates, [float(f"{value:.6g}") for value in item.floats]),
         ],
     )
 

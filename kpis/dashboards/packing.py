@@ -77,12 +77,17 @@ def steps(values: list[float | None]) -> tuple[int | None, list[Any]]:
     # Values carry six significant digits (charts.num): the smallest one needs the most decimals.
     smallest = min(map(abs, filter(None, numbers)), default=0.0)
     decimals = max(0, 5 - floor(log10(smallest))) if smallest else 0
-    common = gcd(*[round(value * 10**decimals) for value in numbers])
-    while decimals and common and common % 10 == 0:  # no trailing zeros: shorter steps
-        common //= 10
-        decimals -= 1
     scale = 10**decimals
     wholes = [round(value * scale) for value in numbers]
+    common = gcd(*wholes)
+    shift = 1
+    while decimals and common and common % 10 == 0:  # no trailing zeros: shorter steps
+        common //= 10
+        shift *= 10
+        decimals -= 1
+    if shift > 1:
+        scale //= shift
+        wholes = [whole // shift for whole in wholes]
     too_large = bool(wholes) and max(map(abs, wholes)) > EXACT_WHOLE
     if too_large or [whole / scale for whole in wholes] != numbers:
         return None, values

@@ -13,12 +13,18 @@ Filters:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
+from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import CharField, ExpressionWrapper, F, Field, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
@@ -26,16 +32,56 @@ from kpis.dashboards.progress import Progress, Rollup, Status, progress, rollup,
 from kpis.dashboards.status_query import latest_actual
 from kpis.models import Measurement
 from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic, Unit
+from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
 
 NO_CHANNEL = "No channel"
 AUDIENCES = (ItemAudience.B2C.value, ItemAudience.B2B.value)
+_PLACES = Decimal(1).scaleb(-VALUE_PLACES)
+
+# A measured value as the database hands it over: a Decimal (PostgreSQL), or a float or int
+# (SQLite keeps decimals as numbers). `actual()` makes it the Decimal the ORM would have made.
+RawValue = Decimal | float | int
+_FROM_FLOAT = Context(prec=15).create_decimal_from_float  # the ORM's SQLite converter
+_VALUE_CONTEXT = Context(prec=VALUE_DIGITS)
+
+
+def actual(value: RawValue) -> Decimal:
+    """A measured value as the ORM reads it: a Decimal with the column's places."""
+    if isinstance(value, Decimal):
+        return value
+    return _FROM_FLOAT(value).quantize(_PLACES, context=_VALUE_CONTEXT)
 
 
 @dataclass(frozen=True)
 class KPIStatus:
+    """A KPI judged, with its actuals inside the period sorted by date.
+
+    A dashboard of 200 KPIs shows ten thousand actuals: they stay as read (`dates`, `values`)
+    and charts take them as floats; `measurements` makes Decimals of them for those who ask.
+    """
+
     kpi: KPI
-    measurements: list[tuple[date, Decimal]]  # inside the period, sorted by date
+    dates: list[date]
+    values: list[RawValue]  # float(value) for a chart, actual(value) for arithmetic
     progress: Progress
+
+    @cached_property
+    def floats(self) -> list[float]:
+        return list(map(float, self.values))
+
+    @cached_property
+    def measurements(self) -> list[tuple[date, Decimal]]:
+        return [(on, actual(value)) for on, value in zip(self.dates, self.values, strict=True)]
+
+    @property
+    def first(self) -> tuple[date, Decimal]:
+        """The first actual in the period (IndexError without actuals)."""
+        return self.dates[0], actual(self.values[0])
+
+    @property
+    def last(self) -> tuple[date, Decimal]:
+        """The latest actual in the period (IndexError without actuals)."""
+        return self.dates[-1], actual(self.values[-1])
 
 
 @dataclass(frozen=True)
@@ -97,18 +143,50 @@ def _audience_filter(audience: str | None) -> Q:
 
 
 def _progress(
-    kpi: KPI, plan: Plan, measurements: list[tuple[date, Decimal]], today: date
+    kpi: KPI, plan: Plan, dates: list[date], values: list[RawValue], today: date
 ) -> Progress:
-    """A KPI judged against its plan's period, as of `today`."""
+    """A KPI judged against its plan's period, as of `today`: by its latest actual up to then
+    (the only one `progress` looks at; the dates are sorted)."""
+    known = bisect_right(dates, today)
+    latest = [(dates[known - 1], actual(values[known - 1]))] if known else []
     return progress(
         baseline=kpi.baseline,
         target=kpi.target,
         direction=kpi.direction,
         start=plan.period_start,
         end=plan.period_end,
-        measurements=measurements,
+        measurements=latest,
         today=today,
     )
+
+
+def _series(plan: Plan, start: date, end: date) -> dict[int, tuple[list[date], list[RawValue]]]:
+    """Each KPI's actuals in start..end, sorted by date, in one pass over one query.
+
+    The ORM would make a Decimal of every value and (on SQLite) parse every date in Python,
+    most of a large dashboard's time: here the values stay as read, and SQLite hands the dates
+    over as text, which date.fromisoformat reads in C.
+    """
+    sqlite = connection.vendor == "sqlite"
+    # Filter by plan, not by a list of ids, so the query stays the same size for any plan;
+    # rows of KPIs left out by the audience filter are skipped by the caller.
+    rows = (
+        Measurement.objects.of_live_kpis()
+        .filter(kpi__plan=plan, date__gte=start, date__lte=end)
+        .annotate(
+            day=Cast("date", CharField()) if sqlite else F("date"),
+            # A bare Field: no converter at all, the value as the driver returns it.
+            raw=ExpressionWrapper(F("value"), output_field=Field()),
+        )
+        .order_by("kpi_id", "date")
+        .values_list("kpi_id", "day", "raw")
+    )
+    series: dict[int, tuple[list[date], list[RawValue]]] = {}
+    for kpi_id, group in groupby(rows, itemgetter(0)):
+        _, days, values = zip(*group, strict=True)
+        dates = list(map(date.fromisoformat, days)) if sqlite else list(days)
+        series[kpi_id] = (dates, list(values))
+    return series
 
 
 def plan_snapshot(
@@ -128,20 +206,18 @@ def plan_snapshot(
     items = _audience_filter(audience)
 
     kpis = list(KPI.objects.filter(items, plan=plan).order_by("stage", "position", "id"))
-    series: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    # Filter by plan, not by a list of ids, so the query stays the same size for any plan;
-    # rows of KPIs left out by the audience filter are skipped here.
-    rows = Measurement.objects.of_live_kpis().filter(kpi__plan=plan, date__gte=start, date__lte=end)
-    for kpi_id, on, value in rows.order_by("date").values_list("kpi_id", "date", "value"):
-        series[kpi_id].append((on, value))
+    series = _series(plan, start, end)
 
     as_of = min(today, end)
     statuses: dict[str, list[KPIStatus]] = defaultdict(list)
     by_id: dict[int, KPIStatus] = {}
     for kpi in kpis:
-        measured = series.get(kpi.pk, [])
+        dates, values = series.get(kpi.pk) or ([], [])
         item = KPIStatus(
-            kpi=kpi, measurements=measured, progress=_progress(kpi, plan, measured, as_of)
+            kpi=kpi,
+            dates=dates,
+            values=values,
+            progress=_progress(kpi, plan, dates, values, as_of),
         )
         statuses[kpi.stage].append(item)
         by_id[kpi.pk] = item

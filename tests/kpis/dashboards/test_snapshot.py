@@ -172,3 +172,19 @@ def test_funnel_takes_only_counts_as_volumes(db: None) -> None:
     assert (act.target, act.actual, act.target_rate, act.actual_rate) == (None,) * 4
     assert (convert.target_rate, convert.actual_rate) == (None, None)
     assert not reach.not_a_volume and not convert.not_a_volume and not engage.not_a_volume
+
+
+def test_measurements_are_the_decimals_the_orm_reads(db: None) -> None:
+    """The snapshot reads actuals without the ORM's conversions; they must come out the same."""
+    plan = make_plan()
+    kpi = make_kpi(plan=plan)
+    typed = ("1000", "0.1", "-5.25", "1234567.8912", "0.0001", "99999999999.9999")
+    for week, value in enumerate(typed):
+        make_measurement(kpi=kpi, on=plan.period_start + timedelta(weeks=week), value=value)
+    (item,) = plan_snapshot(plan, today=TODAY).kpis
+    stored = [(m.date, m.value) for m in kpi.measurements.order_by("date")]
+    assert [(on, str(value)) for on, value in item.measurements] == [
+        (on, str(value)) for on, value in stored
+    ]
+    assert item.floats == [float(value) for _, value in stored]
+    assert (item.first, item.last) == (stored[0], stored[-1])
