@@ -4,8 +4,11 @@
 Runs against a throw-away SQLite database filled by seed_demo, so it never touches yours:
     python benchmarks/review_render.py
 "cold" is the first export in a fresh process (Chromium starts); "warm" repeats it with the
-chart browser running and the unchanged charts cached; "warm, charts redrawn" empties the
-chart cache first, as after new actuals were recorded for every KPI.
+chart browser running and the unchanged charts cached; "warm, one actual changed" changes
+the latest actual of one KPI before each export, as the job sees after an edit (its chart is
+drawn again, the others come from the cache); "warm, charts redrawn" empties the chart cache
+first, as after new actuals were recorded for every KPI. The last line of a plan gives the
+PDF's size and how many SVG elements WeasyPrint paints for its charts.
 """
 
 import os
@@ -29,6 +32,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from demo.seeding import seed_demo  # noqa: E402
+from kpis.models import Measurement  # noqa: E402
 from kpis.review import charts as review_charts  # noqa: E402
 from kpis.review.export import Review, export_review  # noqa: E402
 from plans.models import Plan  # noqa: E402
@@ -53,7 +57,15 @@ def line(label: str, runs: list[tuple[float, float, Review]]) -> None:
     else:
         median = statistics.median(wall)
         shown = f"median {median:.2f} s (best {min(wall):.2f}, worst {max(wall):.2f})"
-    print(f"  {label:<22} {shown}, CPU {cpu:.2f} s   [{parts}]")
+    print(f"  {label:<26} {shown}, CPU {cpu:.2f} s   [{parts}]")
+
+
+def change_one_actual(plan: Plan) -> None:
+    """A value the chart has never shown, so it is drawn again."""
+    latest = Measurement.objects.filter(kpi__plan=plan).order_by("-date", "kpi_id").first()
+    assert latest is not None
+    latest.value += 1
+    latest.save()
 
 
 def main() -> None:
@@ -66,13 +78,22 @@ def main() -> None:
         result = cold[2]
         line("cold", [cold])
         line("warm", [timed(plan) for _ in range(WARM_RUNS)])
+        changed = []
+        for _ in range(WARM_RUNS):
+            change_one_actual(plan)
+            changed.append(timed(plan))
+        line("warm, one actual changed", changed)
         redrawn = []
         for _ in range(WARM_RUNS):
             review_charts.clear_cache()
             redrawn.append(timed(plan))
         line("warm, charts redrawn", redrawn)
         charts = sum(1 for url in result.fetcher.served if url.startswith("data:image/svg"))
-        print(f"  {result.pages} pages, {len(result.pdf) / 1024:.0f} KB, {charts} vector charts")
+        elements = sum(svg.count("<") for svg in review_charts._cache.values())  # this plan's
+        print(
+            f"  {result.pages} pages, {len(result.pdf) / 1024:.0f} KB, {charts} vector charts"
+            f" of {elements} SVG elements"
+        )
     Path(_db.name).unlink()
 
 

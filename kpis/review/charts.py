@@ -5,7 +5,9 @@ after that a fraction of one. It runs on an asyncio loop in a thread of its own;
 it the charts the cache lacks, each drawn as a task of its own in TABS tabs side by side, and
 waits for them until its deadline. A finished chart goes into the cache (keyed by figure
 content) the moment it is done, even when the caller has given up: the next try finds it there,
-and a chart still being drawn is waited for, not drawn twice.
+and a chart still being drawn is waited for, not drawn twice. What goes into the cache is
+already trimmed for print (`lighten_svg`, `trim_svg`): that work is done once per chart, not
+once per export.
 
 The browser heals. Before drawing, a call checks that Chromium still runs and answers a
 DevTools command; a dead or unresponsive one (killed, crashed, stopped) is killed with its whole
@@ -31,6 +33,7 @@ import re
 import signal
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter, OrderedDict
 from collections.abc import Coroutine, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -107,6 +110,59 @@ def lighten_svg(svg: str) -> str:
     a chart's text (a KPI named `x style="a:b"`) is left as typed.
     """
     return _TAG.sub(lambda tag: _STYLE_ATTRIBUTE.sub(_declarations_as_attributes, tag[0]), svg)
+
+
+_EMPTY_WHEN_CHILDLESS = {"g", "defs", "clipPath"}
+_URL_ID = re.compile(r"url\(#([^)]+)\)")
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")  # its usual prefix, not ns0
+
+
+def _referenced_ids(root: ET.Element) -> set[str]:
+    return {
+        found
+        for element in root.iter()
+        for value in element.attrib.values()
+        for found in _URL_ID.findall(value)
+    }
+
+
+def _trim(element: ET.Element, referenced: set[str]) -> None:
+    """Bottom up: drop what draws nothing, then lift children out of groups without attributes."""
+    kept: list[ET.Element] = []
+    for child in element:
+        child.tag = child.tag.rpartition("}")[2]  # every element is SVG; one xmlns on the root
+        _trim(child, referenced)
+        for name in [n for n in child.attrib if n == "class" or n.startswith("data-")]:
+            del child.attrib[name]
+        if child.tag in _EMPTY_WHEN_CHILDLESS and not len(child):
+            continue
+        if child.tag == "clipPath" and child.get("id") not in referenced:
+            continue
+        if child.tag == "path" and not child.get("d"):
+            continue  # an axis line Plotly left without a shape
+        if child.tag == "g" and not child.attrib:
+            kept.extend(child)  # a bare group changes nothing for its children
+            continue
+        kept.append(child)
+    if kept != list(element):
+        element[:] = kept
+
+
+def trim_svg(svg: str) -> str:
+    """The same picture with the parts print does not use taken out.
+
+    Plotly's SVG is made for a page that reacts: half of its elements are empty layers
+    (hover, selections, other chart types), every element carries classes, and groups nest
+    six deep. WeasyPrint walks every element of every chart on every page it paints, in
+    Python, so each one dropped here is time saved in each export that shows the chart.
+    Text, paths, their attributes and the clip paths in use stay as drawn.
+    """
+    root = ET.fromstring(svg)  # noqa: S314 -- our browser's own SVG: no DTD, text escaped
+    _trim(root, _referenced_ids(root))
+    root.tag = "svg"
+    root.attrib.pop("class", None)
+    root.set("xmlns", "http://www.w3.org/2000/svg")
+    return ET.tostring(root, encoding="unicode")
 
 
 def browser_path() -> str | None:
@@ -250,7 +306,7 @@ class _Browser:
             task.add_done_callback(_read_error)
         opts = {"format": "svg", "width": chart.width, "height": chart.height}
         svg: bytes = await self.kaleido.calc_fig(chart.figure, opts=opts)
-        return lighten_svg(svg.decode())
+        return trim_svg(lighten_svg(svg.decode()))
 
     def draw(self, charts: list[_Chart]) -> dict[str, Future[str]]:
         """A future SVG for each chart; charts already being drawn are joined, not redrawn,

@@ -509,3 +509,89 @@ def test_a_browser_that_will_not_start_gives_a_message_not_a_hang() -> None:
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
     assert "MESSAGE The chart browser (/bin/false) did not start" in done.stdout, done.stderr
+
+
+def test_trim_svg_drops_what_draws_nothing_and_keeps_what_does() -> None:
+    svg = (
+        '<svg class="main-svg" xmlns="http://www.w3.org/2000/svg" width="30" height="20">'
+        '<defs id="d"><g class="clips"><clipPath id="used"><rect width="9" height="9"/></clipPath>'
+        '<clipPath id="unused"><rect width="1" height="1"/></clipPath></g>'
+        '<g class="gradients"/></defs><g class="bglayer"/><path class="xlines-below"/>'
+        '<g class="cartesianlayer"><g class="subplot xy"><g class="shapelayer"/>'
+        '<g class="trace" opacity="0.5" clip-path="url(#used)">'
+        '<path class="js-line" data-index="0" d="M0,0L9,9" stroke="red"/></g></g></g>'
+        '<text class="gtitle" x="1" y="2">&lt;b&gt; Visitors &amp; leads</text></svg>'
+    )
+    assert review_charts.trim_svg(svg) == (
+        '<svg width="30" height="20" xmlns="http://www.w3.org/2000/svg">'
+        '<defs id="d"><clipPath id="used"><rect width="9" height="9" /></clipPath></defs>'
+        '<g opacity="0.5" clip-path="url(#used)"><path d="M0,0L9,9" stroke="red" /></g>'
+        '<text x="1" y="2">&lt;b&gt; Visitors &amp; leads</text></svg>'
+    )
+
+
+def test_the_demo_charts_print_the_same_after_trimming(
+    demo_plan: Plan, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every chart of the demo review, as Chromium drew it and as trimmed, paints the same
+    pixels (WeasyPrint's PDF rasterised by poppler), from less than half the elements."""
+    import base64
+
+    import weasyprint
+
+    raw: list[str] = []
+    real_trim = review_charts.trim_svg
+
+    def untrimmed(svg: str) -> str:
+        raw.append(svg)
+        return svg
+
+    review_charts.clear_cache()
+    monkeypatch.setattr(review_charts, "trim_svg", untrimmed)
+    review.build_context(demo_plan, ReviewOptions(), today=TODAY, deadline=Deadline(120))
+    review_charts.clear_cache()  # no untrimmed chart stays behind for other tests
+    assert len(raw) >= 15
+    trimmed = [real_trim(svg) for svg in raw]
+    assert sum(s.count("<") for s in trimmed) < 0.5 * sum(s.count("<") for s in raw)
+
+    def pixels(svgs: list[str], name: str) -> list[bytes]:
+        images = "".join(
+            '<img style="width: 100%" src="data:image/svg+xml;base64,'
+            f'{base64.b64encode(svg.encode()).decode()}">'
+            for svg in svgs
+        )
+        (tmp_path / f"{name}.pdf").write_bytes(weasyprint.HTML(string=images).write_pdf())
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+            check=True,
+        )
+        pages = sorted(tmp_path.glob(f"{name}-*.png"))
+        assert pages
+        return [Image.open(png).tobytes() for png in pages]
+
+    assert pixels(trimmed, "trimmed") == pixels(raw, "raw")
+
+
+def test_one_changed_actual_redraws_only_the_charts_that_show_it(demo_plan: Plan) -> None:
+    """The chart cache is keyed by what a chart shows: after one changed actual, its KPI's chart
+    is drawn again (and the funnel's, when the KPI is a stage's volume), nothing else."""
+
+    def change_latest(name: str, value: str) -> None:
+        latest = demo_plan.kpis.get(name=name).measurements.order_by("-date").first()
+        assert latest is not None
+        latest.value = Decimal(value)
+        latest.save()
+
+    review_charts.clear_cache()
+    export_review(demo_plan, today=TODAY)
+    drawn = review_charts.stats["drawn"]
+    export_review(demo_plan, today=TODAY)
+    assert review_charts.stats["drawn"] == drawn  # unchanged plan: every chart from the cache
+
+    change_latest("Share of search", "5.61")
+    export_review(demo_plan, today=TODAY)
+    assert review_charts.stats["drawn"] == drawn + 1
+
+    change_latest("Unique visitors", "14021")
+    export_review(demo_plan, today=TODAY)
+    assert review_charts.stats["drawn"] == drawn + 3  # its chart and the funnel
