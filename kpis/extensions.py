@@ -2,19 +2,22 @@
 
 The planning side never names actuals; it offers extension points and this module fills them:
 the portfolio in the top navigation, the Dashboard and Export PDF buttons on a plan, the actuals
-deleted with a plan, the KPI roll-up and newest actual in the plan list, the actuals in a plan's
-history, and baselines taken from the last actuals when a plan is rolled forward.
+deleted with a plan, the KPI roll-up and newest actual in the plan list, each KPI's latest actual
+and status on the worksheet, the actuals in a plan's history, and baselines taken from the last actuals when a plan is rolled forward.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import F, Max
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import portfolio
+from kpis.dashboards.status_query import kpi_status, latest_actual
+from kpis.formatting import kpi_value
 from kpis.models import Measurement
 from plans import extensions, history
 from plans.models import KPI, Plan
@@ -74,6 +77,24 @@ def _kpi_summaries(plans: list[Plan]) -> dict[int, extensions.PlanSummary]:
     }
 
 
+def _kpi_readings(plan: Plan) -> dict[int, extensions.KPIReading]:
+    """Each KPI's latest actual and status as of today, judged in the database by the rule the
+    dashboard uses (`status_query.kpi_status`, `progress.progress` on SQLite): one query."""
+    today = timezone.localdate()
+    period = {"start": F("plan__period_start"), "end": F("plan__period_end")}
+    rows = (
+        latest_actual(KPI.objects.filter(plan=plan), today)
+        .annotate(judged=kpi_status(today, **period))
+        .values_list("pk", "unit", "latest_date", "latest_value", "judged")
+    )
+    readings = {}
+    for pk, unit, latest_date, latest_value, judged in rows:
+        status = Status(judged)
+        latest = "" if latest_value is None else kpi_value(latest_value, unit, plan.currency)
+        readings[pk] = extensions.KPIReading(latest, latest_date, status.value, status.label)
+    return readings
+
+
 def baselines_from_last_actuals(
     sender: type[Plan], *, old: Plan, new: Plan, kpi_map: dict[int, KPI], **kwargs: Any
 ) -> None:
@@ -89,5 +110,6 @@ def connect() -> None:
     extensions.add_plan_link("Export PDF", "kpis-review")
     extensions.add_delete_summary(_recorded_actuals)
     extensions.add_plan_summaries(_kpi_summaries)
+    extensions.add_kpi_readings(_kpi_readings)
     history.register_kind(ACTUALS_IN_HISTORY)
     rolling_forward.connect(baselines_from_last_actuals, sender=Plan, dispatch_uid="kpis-baselines")

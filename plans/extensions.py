@@ -2,7 +2,8 @@
 
 The planning side knows plans, stages and their items, nothing of what is measured against
 them. The measuring side (`kpis`) registers here in its `AppConfig.ready()`: the buttons it
-adds to a plan's header, and what it deletes along with a plan. History kinds register with
+adds to a plan's header, what it deletes along with a plan, what the plan list and the
+worksheet's KPI rows say of how the KPIs are doing. History kinds register with
 `plans.history.register_kind`; changes to a plan's life are announced by `plans.signals`.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
@@ -107,4 +108,36 @@ def plan_summaries(plans: list[Plan]) -> dict[int, PlanSummary]:
     found: dict[int, PlanSummary] = {}
     for summaries in _plan_summaries:
         found.update(summaries(plans))
+    return found
+
+
+@dataclass(frozen=True)
+class KPIReading:
+    """What another feature says of a KPI on its worksheet row (the measuring side: its latest
+    actual and status, in the dashboard's words and colours)."""
+
+    latest: str  # "EUR 52,495"; "" while it has no actual
+    latest_date: date | None
+    status: str  # a CSS key for its colour: "on_track", "at_risk", "off_track", "stale", "no_data"
+    status_label: str  # the colour in words: "On track"
+
+    @property
+    def on_track(self) -> bool:
+        return self.status == "on_track"
+
+
+# Each takes a plan and answers for its KPIs, by KPI id, in a fixed number of queries.
+_kpi_readings: list[Callable[[Plan], dict[int, KPIReading]]] = []
+
+
+def add_kpi_readings(readings: Callable[[Plan], dict[int, KPIReading]]) -> None:
+    if readings not in _kpi_readings:
+        _kpi_readings.append(readings)
+
+
+def kpi_readings(plan: Plan) -> dict[int, KPIReading]:
+    """Every KPI of the plan that a feature reads, by id; none while nothing registered."""
+    found: dict[int, KPIReading] = {}
+    for readings in _kpi_readings:
+        found.update(readings(plan))
     return found

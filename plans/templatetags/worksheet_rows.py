@@ -20,6 +20,7 @@ def _page(context: template.Context) -> RowPage:
             context["plan"],
             can_edit=bool(context.get("can_edit")),
             csrf_token=str(context.get("csrf_token") or ""),
+            readings=context.get("kpi_readings"),  # the page reads them for its stage headings
         )
         context.render_context[ROW_PAGE] = page
     return page

@@ -5,6 +5,10 @@ on each (some forty tags and lookups, six `{% url %}`): more than the rest of th
 rows. Here a row costs a few string joins. The markup is the one the page always had; the
 `item-row` partial of `plans/worksheet.html` renders it with `{% item_row %}`, so the page and
 every fragment (saved, added, moved, cancelled) show a row the same way.
+
+A row's actions (edit, move, delete) sit in one menu, a `<details>` disclosure: it opens without
+JavaScript, and `worksheet.js` adds Escape and closing on a click elsewhere. A KPI row shows its
+latest actual and status, read through `plans.extensions.kpi_readings` once per page.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from html import escape
 from typing import Any
 
@@ -22,6 +27,7 @@ from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from plans import extensions
 from plans.models import (
     KPI,
     Audience,
@@ -101,16 +107,31 @@ NUMBER_FORMATS = ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
 @dataclass(frozen=True)
 class RowPage:
     """What every row of one page shares: the plan, whether its reader may edit, the CSRF
-    field of the move forms, and each kind's edit, move and delete URLs."""
+    field of the move forms, each kind's edit, move and delete URLs, and the KPIs' readings
+    (given by the page, or read when the first KPI row of a fragment asks)."""
 
     plan: Plan
     can_edit: bool
     csrf_field: SafeString
     urls: dict[str, tuple[ItemUrl, ItemUrl, ItemUrl]]
     formats: Formats
+    given_readings: dict[int, extensions.KPIReading] | None = None
+
+    @cached_property
+    def readings(self) -> dict[int, extensions.KPIReading]:
+        if self.given_readings is not None:
+            return self.given_readings
+        return extensions.kpi_readings(self.plan)  # one query, only for KPI rows
 
     @classmethod
-    def of(cls, plan: Plan, *, can_edit: bool, csrf_token: str) -> RowPage:
+    def of(
+        cls,
+        plan: Plan,
+        *,
+        can_edit: bool,
+        csrf_token: str,
+        readings: dict[int, extensions.KPIReading] | None = None,
+    ) -> RowPage:
         csrf_field = mark_safe(  # as {% csrf_token %} has it
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{_text(csrf_token)}">'
             if csrf_token and csrf_token != "NOTPROVIDED"  # noqa: S105 (Django's marker)
@@ -125,7 +146,7 @@ class RowPage:
             )
             for kind in ("objective", "tactic", "kpi")
         }
-        return cls(plan, can_edit, csrf_field, urls, Formats.current())
+        return cls(plan, can_edit, csrf_field, urls, Formats.current(), readings)
 
 
 def _text(value: Any) -> str:
@@ -208,32 +229,55 @@ def _kpi_meta(item: KPI, page: RowPage) -> str:
     )
 
 
+def _kpi_reading(item: KPI, page: RowPage) -> str:
+    """The KPI's status in words on its colour (never the colour alone), and its latest actual."""
+    reading = page.readings.get(item.pk)
+    if reading is None:  # nothing registered to read KPIs
+        return ""
+    latest = (
+        f"Latest <strong>{_text(reading.latest)}</strong> "
+        f'<span class="muted">on {page.formats.day_month(reading.latest_date)}</span>'
+        if reading.latest
+        else '<span class="muted">No actuals yet</span>'
+    )
+    return _lines(
+        '<p class="item-reading">',
+        f'<span class="badge status-{_text(reading.status)}">{_text(reading.status_label)}</span>',
+        f'<span class="reading-latest">{latest}</span>',
+        "</p>",
+    )
+
+
 def _actions(item: Any, kind: str, label: str, page: RowPage) -> str:
     edit, move, delete = (_text(url(item.pk)) for url in page.urls[kind])
     name, label = _text(item), _text(label)
     to_audience = [
-        f'<button type="submit" name="audience" value="{value}" class="button small">{text}'
+        f'<button type="submit" name="audience" value="{value}" class="menu-item">{text}'
         f'<span class="visually-hidden">: move {name}</span></button>'
         for value, text in (("b2c", "To B2C"), ("b2b", "To B2B"), ("all", "To both"))
         if page.plan.audience == Audience.BOTH and item.audience != value
     ]
     return _lines(
-        '<div class="item-actions">',
-        f'<a class="button small" href="{edit}" hx-get="{edit}" hx-target="closest li" '
+        '<details class="row-menu">',
+        '<summary class="button small row-menu-button" title="Edit, move or delete">'
+        f'<span aria-hidden="true">⋯</span><span class="visually-hidden">Actions for {label} '
+        f"{name}</span></summary>",
+        '<div class="row-menu-list">',
+        f'<a class="menu-item" href="{edit}" hx-get="{edit}" hx-target="closest li" '
         f'hx-swap="outerHTML">Edit<span class="visually-hidden"> {label} {name}</span></a>',
-        f'<form method="post" action="{move}" hx-post="{move}" hx-swap="none" '
-        'class="inline-form move-form">',
+        f'<form method="post" action="{move}" hx-post="{move}" hx-swap="none" class="move-form">',
         page.csrf_field,
-        '<button type="submit" name="direction" value="up" class="button small" '
-        f'title="Move up">↑<span class="visually-hidden"> Move {name} up</span></button>',
-        '<button type="submit" name="direction" value="down" class="button small" '
-        f'title="Move down">↓<span class="visually-hidden"> Move {name} down</span></button>',
+        '<button type="submit" name="direction" value="up" class="menu-item">'
+        f'Move up<span class="visually-hidden"> {name}</span></button>',
+        '<button type="submit" name="direction" value="down" class="menu-item">'
+        f'Move down<span class="visually-hidden"> {name}</span></button>',
         *to_audience,
         "</form>",
-        f'<a class="button small danger-outline" href="{delete}" hx-get="{delete}" '
-        'hx-target="closest li" hx-swap="outerHTML">Delete'
+        f'<a class="menu-item danger-text" href="{delete}" hx-get="{delete}" '
+        'hx-target="closest li" hx-swap="outerHTML">Delete…'
         f'<span class="visually-hidden"> {label} {name}</span></a>',
         "</div>",
+        "</details>",
     )
 
 
@@ -256,6 +300,7 @@ def item_row(item: Any, kind: str, label: str, page: RowPage, *, saved: bool = F
         meta,
         description,
         "</div>",
+        kind == "kpi" and _kpi_reading(item, page),
         page.can_edit and _actions(item, kind, label, page),
         "</li>",
     )

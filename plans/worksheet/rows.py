@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from plans.extensions import KPIReading
 from plans.models import KPI, Audience, ItemAudience, Objective, Plan, Stage, StageWorksheet, Tactic
 from plans.presets import StagePreset
 from plans.versioning import CLASHED
@@ -111,6 +112,7 @@ class KindSection:
     kind: ItemKind
     groups: list[ItemGroup]
     next_position: int  # where an added row goes; the add form is fetched when opened
+    on_track: int | None = None  # of the KPIs, when something reads them
 
     @property
     def count(self) -> int:
@@ -196,7 +198,16 @@ class StagePage:
     form: WorksheetForm | None
 
 
-def stage_pages(plan: Plan, *, editable: bool) -> list[StagePage]:
+def on_track(kpi_ids: list[int], readings: dict[int, KPIReading]) -> int | None:
+    """How many of the KPIs are on track; None when nothing reads KPIs (no status to count)."""
+    if not readings:
+        return None
+    return sum(1 for pk in kpi_ids if (found := readings.get(pk)) and found.on_track)
+
+
+def stage_pages(
+    plan: Plan, *, editable: bool, readings: dict[int, KPIReading] | None = None
+) -> list[StagePage]:
     pages = []
     for content in load_stages(plan):
         lists: dict[str, list[Any]] = {
@@ -208,6 +219,7 @@ def stage_pages(plan: Plan, *, editable: bool) -> list[StagePage]:
             KindSection(kind, groups_for(plan, lists[key]), next_position(lists[key]))
             for key, kind in KINDS.items()
         ]
+        sections[-1].on_track = on_track([kpi.pk for kpi in content.kpis], readings or {})
         form = stage_notes_form(content.worksheet, kpis=content.kpis) if editable else None
         pages.append(StagePage(content.stage, content.worksheet, content.presets, sections, form))
     return pages
@@ -222,16 +234,28 @@ class SectionCount:
     stage: str
     kind: ItemKind
     count: int
+    on_track: int | None = None
 
 
-def stage_counts(plan: Plan) -> tuple[list[tuple[Stage, int]], list[SectionCount]]:
+def stage_counts(
+    plan: Plan, readings: dict[int, KPIReading]
+) -> tuple[list[tuple[Stage, int]], list[SectionCount]]:
     """Items per stage for the stage navigation, and per stage and kind for the section
-    headings (three queries)."""
+    headings, with the KPIs on track (three queries)."""
     counts = {(stage, key): 0 for stage in Stage.values for key in KINDS}
-    for key, kind in KINDS.items():
-        rows = kind.model._default_manager.filter(plan=plan).order_by()
+    for key in ("objective", "tactic"):
+        rows = KINDS[key].model._default_manager.filter(plan=plan).order_by()
         for row in rows.values("stage").annotate(n=Count("id")):
             counts[row["stage"], key] = row["n"]
+    kpis: dict[str, list[int]] = {stage: [] for stage in Stage.values}
+    for pk, stage in plan.kpis.order_by().values_list("pk", "stage"):
+        kpis[stage].append(pk)
+        counts[stage, "kpi"] += 1
     nav = [(stage, sum(counts[stage.value, key] for key in KINDS)) for stage in Stage]
-    sections = [SectionCount(stage, KINDS[key], n) for (stage, key), n in counts.items()]
+    sections = [
+        SectionCount(
+            stage, KINDS[key], n, on_track(kpis[stage], readings) if key == "kpi" else None
+        )
+        for (stage, key), n in counts.items()
+    ]
     return nav, sections

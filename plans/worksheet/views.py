@@ -69,10 +69,12 @@ def _changed(response: HttpResponse, item: Item) -> HttpResponse:
 @require_GET
 def plan_detail(request: AuthedRequest, plan_id: int) -> TemplateResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
-    stages = stage_pages(plan, editable=access.can_edit(plan))
+    readings = extensions.kpi_readings(plan)
+    stages = stage_pages(plan, editable=access.can_edit(plan), readings=readings)
     context = _context(
         plan,
         stages=stages,
+        kpi_readings=readings,
         nav=nav_counts(stages),
         is_writer=access.is_writer(plan),
         plan_links=extensions.plan_links(plan),
@@ -83,7 +85,7 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> TemplateResponse:
 @require_GET
 def stage_nav(request: AuthedRequest, plan_id: int) -> TemplateResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
-    nav, section_counts = stage_counts(plan)
+    nav, section_counts = stage_counts(plan, extensions.kpi_readings(plan))
     context = {"plan": plan, "nav": nav, "section_counts": section_counts}
     return Fragment(request, WORKSHEET, "stage-nav", context)
 

@@ -51,6 +51,10 @@
         || (place.submitted || holder.querySelector(".item-form") ? pick(holder, FIELDS) : null)
         || pick(holder, place.control)
         || pick(holder, FOCUSABLE);
+      // A move button lives in the row's menu, which came back closed: open it again, so
+      // the next press moves the row one more place.
+      var menu = target && target.closest("details.row-menu");
+      if (menu && target.tagName !== "SUMMARY") menu.open = true;
       if (target) target.focus();
     } else {
       focusBeside(place);
@@ -59,7 +63,7 @@
 
   function focusBeside(place) {
     var target = pick(place.beside && document.getElementById(place.beside), FOCUSABLE)
-      || pick(place.section, "summary");
+      || pick(place.section, ".add-item > summary");
     if (target) target.focus();
   }
 
@@ -93,14 +97,20 @@
     }
   });
 
-  // Escape leaves an edit form or a delete question, as its Cancel / Keep it link would, and
-  // closes an "Add …" form, back on the button that opened it (what is typed stays there).
+  // Escape closes a row's menu, back on its button; leaves an edit form or a delete question,
+  // as its Cancel / Keep it link would; and closes an "Add …" form, back on the button that
+  // opened it (what is typed stays there).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !event.target.closest) return;
-    var row = event.target.closest("li.item-row.editing, li.item-row.confirming");
+    var menu = event.target.closest("details.row-menu[open]");
+    var row = !menu && event.target.closest("li.item-row.editing, li.item-row.confirming");
     var back = row && row.querySelector("a[hx-get]");
-    var adding = !row && event.target.closest("details.add-item[open]");
-    if (back) {
+    var adding = !menu && !row && event.target.closest("details.add-item[open]");
+    if (menu) {
+      event.preventDefault();
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    } else if (back) {
       event.preventDefault();
       back.click();
     } else if (adding) {
@@ -108,6 +118,56 @@
       adding.open = false;
       adding.querySelector("summary").focus();
     }
+  });
+
+  // One row menu open at a time; a click anywhere else closes it.
+  function closeMenus(except) {
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details.row-menu"));
+  });
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details.row-menu[open]")) closeMenus(event.target);
+  }, true);
+
+  // A stage folds away to its title and counts with the button in its heading, and stays so
+  // after a reload: each plan's folded stages are kept in localStorage. Following a link into
+  // a folded stage (the stage bar, a #row address) unfolds it.
+  function storeKey(button) { return "race-planner:folded-stages:" + button.dataset.plan; }
+  function folded(button) {
+    try { return JSON.parse(localStorage.getItem(storeKey(button)) || "[]"); } catch (e) { return []; }
+  }
+  function setFolded(section, fold, remember) {
+    var button = section.querySelector(".stage-toggle");
+    section.classList.toggle("is-collapsed", fold);
+    button.setAttribute("aria-expanded", fold ? "false" : "true");
+    button.firstChild.nodeValue = fold ? "Expand" : "Collapse";
+    if (!remember) return;
+    var kept = folded(button).filter(function (id) { return id !== section.id; });
+    if (fold) kept.push(section.id);
+    try { localStorage.setItem(storeKey(button), JSON.stringify(kept)); } catch (e) { /* private mode */ }
+  }
+  function unfoldFor(hash) {
+    var target = hash && hash.length > 1 && document.getElementById(decodeURIComponent(hash.slice(1)));
+    var section = target && target.closest("section.stage.is-collapsed");
+    if (section) setFolded(section, false, true);
+  }
+  document.querySelectorAll("section.stage .stage-toggle").forEach(function (button) {
+    var section = button.closest("section.stage");
+    button.hidden = false;
+    if (folded(button).indexOf(section.id) !== -1) setFolded(section, true, false);
+    button.addEventListener("click", function () {
+      setFolded(section, !section.classList.contains("is-collapsed"), true);
+    });
+  });
+  unfoldFor(location.hash);
+  window.addEventListener("hashchange", function () { unfoldFor(location.hash); });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('#stage-nav a[href^="#"]');
+    if (link) unfoldFor(link.getAttribute("href"));
   });
 
   // The stage bar marks the stage being read (aria-current) as the page scrolls. The bar is

@@ -37,6 +37,17 @@ def member_plan(
     return make_plan(workspace=workspace, name=name)
 
 
+def menu_button(row: Locator) -> Locator:
+    """The row's "⋯" button (the `<summary>` of a disclosure), named "Actions for <kind> <title>"."""
+    return row.locator("summary.row-menu-button")
+
+
+def row_action(row: Locator, role: str, name: str) -> Locator:
+    """An action in the row's menu, the menu opened with a click first."""
+    menu_button(row).click()
+    return row.locator(".row-menu-list").get_by_role(role, name=name)  # type: ignore[arg-type]
+
+
 def two_pages(browser: Browser, base: str, plan: Plan) -> tuple[BrowserContext, Page, Page]:
     """The marketer with the plan open in two tabs."""
     context = browser.new_context()
@@ -79,7 +90,7 @@ def test_marketer_builds_a_b2b_plan_from_the_preset(live_server, page: Page) -> 
 
     # Edit a KPI target: "abc" is refused with a clear message, then a number is saved.
     kpi_row = reach.locator(".item-kpi", has_text="Unique visitors")
-    kpi_row.get_by_role("link", name="Edit").click()
+    row_action(kpi_row, "link", "Edit").click()
     editing = reach.locator(".item-row.editing")
     editing.get_by_label("Target").fill("abc")
     editing.get_by_role("button", name="Save KPI").click()
@@ -92,7 +103,7 @@ def test_marketer_builds_a_b2b_plan_from_the_preset(live_server, page: Page) -> 
     # Delete an objective after confirming.
     title = "Double our share of search within 12 months"
     objective = reach.locator(".item-objective", has_text=title)
-    objective.get_by_role("link", name="Delete").click()
+    row_action(objective, "link", "Delete").click()
     expect(reach.get_by_text(f"Delete the objective “{title}”?")).to_be_visible()
     reach.get_by_role("button", name="Delete objective").click()
     expect(reach.locator(".item-objective", has_text=title)).to_have_count(0)
@@ -146,7 +157,7 @@ def test_edits_in_two_browser_pages_at_once(live_server, browser: Browser) -> No
     tactic = make_tactic(plan=plan, title="Short styling videos", budget_planned="1000")
     context, first, second = two_pages(browser, live_server.url, plan)
     for page in (first, second):
-        page.locator(f"#tactic-{tactic.pk}").get_by_role("link", name="Edit").click()
+        row_action(page.locator(f"#tactic-{tactic.pk}"), "link", "Edit").click()
         expect(page.locator(f"#tactic-{tactic.pk}.editing")).to_be_visible()
 
     first_row = first.locator(f"#tactic-{tactic.pk}")
@@ -199,7 +210,7 @@ def test_a_save_that_cannot_land_says_why_and_keeps_the_input(live_server, page:
 
     def edit_and_save(tactic: Tactic, title: str, meanwhile: Callable[[], object]) -> Locator:
         row = page.locator(f"#tactic-{tactic.pk}")
-        row.get_by_role("link", name="Edit").click()
+        row_action(row, "link", "Edit").click()
         row.get_by_label("Title").fill(title)
         meanwhile()
         row.get_by_role("button", name="Save tactic").click()
@@ -243,12 +254,17 @@ def test_the_keyboard_keeps_its_place_through_every_swap(live_server, page: Page
     count = page.locator("#stage-reach .kind-tactic .count-inline")
     row = page.locator(f"#tactic-{second.pk}")
 
-    row.get_by_role("link", name="Edit").focus()
+    menu_button(row).focus()
+    page.keyboard.press("Enter")  # the row's menu opens
+    page.keyboard.press("Tab")
+    expect(row.get_by_role("link", name="Edit")).to_be_focused()
     page.keyboard.press("Enter")  # the edit form opens on its first field
     expect(row.get_by_label("Title")).to_be_focused()
-    page.keyboard.press("Escape")  # and Escape closes it again
-    expect(row.get_by_role("link", name="Edit")).to_be_focused()
+    page.keyboard.press("Escape")  # and Escape closes it again, back on the menu's button
+    expect(menu_button(row)).to_be_focused()
 
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(row.get_by_label("Title")).to_be_focused()
     page.keyboard.press("End")
@@ -259,14 +275,15 @@ def test_the_keyboard_keeps_its_place_through_every_swap(live_server, page: Page
     expect(row.get_by_label("Budget planned")).to_be_focused()
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("900")
-    page.keyboard.press("Enter")  # saved: back on the row
-    expect(row.get_by_role("link", name="Edit")).to_be_focused()
+    page.keyboard.press("Enter")  # saved: back on the row, on its menu's button
+    expect(menu_button(row)).to_be_focused()
     expect(row).to_contain_text("Reels weekly")
 
-    row.get_by_role("button", name="Move Reels weekly up").focus()
-    page.keyboard.press("Enter")  # the same button, in the row's new place
+    page.keyboard.press("Enter")
+    row.get_by_role("button", name="Move up Reels weekly").focus()
+    page.keyboard.press("Enter")  # the same button, in the row's new place, its menu open
     htmx_done(page)
-    expect(row.get_by_role("button", name="Move Reels weekly up")).to_be_focused()
+    expect(row.get_by_role("button", name="Move up Reels weekly")).to_be_focused()
     titles = page.locator("#stage-reach .item-tactic .item-title")
     expect(titles).to_contain_text(["Reels weekly", "Ads", "Blog"])
 
@@ -274,10 +291,10 @@ def test_the_keyboard_keeps_its_place_through_every_swap(live_server, page: Page
     page.keyboard.press("Enter")
     expect(row.get_by_role("button", name="Delete tactic")).to_be_focused()
     page.keyboard.press("Enter")  # deleted: the next row takes the focus
-    expect(page.locator(f"#tactic-{first.pk}").get_by_role("link", name="Edit")).to_be_focused()
+    expect(menu_button(page.locator(f"#tactic-{first.pk}"))).to_be_focused()
     expect(count).to_have_text("(2)")
 
-    page.locator("#stage-reach .kind-tactic summary").focus()
+    page.locator("#stage-reach .kind-tactic .add-item > summary").focus()
     page.keyboard.press("Enter")  # the add form opens on its first field
     add = page.locator("#add-reach-tactic")
     expect(add.get_by_label("Title")).to_be_focused()
@@ -324,12 +341,12 @@ def test_objectives_follow_their_kpi_without_a_reload(live_server, page: Page) -
     expect(measured).to_contain_text("Measured by Sign-ups")
 
     row = page.locator(f"#kpi-{kpi.pk}")
-    row.get_by_role("link", name="Edit").click()
+    row_action(row, "link", "Edit").click()
     row.get_by_label("Name").fill("Newsletter sign-ups")
     row.get_by_role("button", name="Save KPI").click()
     expect(measured).to_contain_text("Measured by Newsletter sign-ups")
 
-    row.get_by_role("link", name="Delete").click()
+    row_action(row, "link", "Delete").click()
     row.get_by_role("button", name="Delete KPI").click()
     expect(row).to_have_count(0)
     expect(measured).to_contain_text("No KPI linked")
@@ -341,7 +358,7 @@ def test_escape_closes_an_add_form_back_on_its_button(live_server, page: Page) -
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     for kind in ("objective", "tactic", "kpi"):
         add = page.locator(f"#stage-reach details.add-item:has(#add-reach-{kind})")
-        summary = page.locator(f"#stage-reach .kind-{kind} summary")
+        summary = page.locator(f"#stage-reach .kind-{kind} .add-item > summary")
         summary.focus()
         page.keyboard.press("Enter")
         expect(page.locator(f"#add-reach-{kind} :focus")).to_have_count(1)  # on its first field
@@ -363,3 +380,135 @@ def test_stage_bar_is_one_row_on_a_phone_and_marks_the_stage_in_view(
     page.evaluate("document.getElementById('stage-act').scrollIntoView({block: 'center'})")
     expect(nav.locator('a[href="#stage-act"]')).to_have_attribute("aria-current", "true")
     expect(nav.locator("[aria-current]")).to_have_count(1)
+
+
+def test_row_menu_by_keyboard_edit_move_and_delete(live_server, page: Page) -> None:
+    plan = member_plan(name="Spring")
+    ads, reels = (
+        make_tactic(plan=plan, title=t, position=i) for i, t in enumerate(["Ads", "Reels"])
+    )
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    row, titles = (
+        page.locator(f"#tactic-{ads.pk}"),
+        page.locator("#stage-reach .item-tactic .item-title"),
+    )
+    button, menu = menu_button(row), row.locator("details.row-menu")
+    expect(button).to_have_accessible_name("Actions for tactic Ads")
+    expect(row.get_by_role("link", name="Edit")).to_be_hidden()  # one button a row, not four
+    expect(menu).not_to_have_attribute("open", "")
+
+    page.locator("#stage-reach .kind-objective .add-item > summary").focus()
+    page.keyboard.press("Tab")  # the next stop is the first tactic's menu button
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    items = row.locator(".row-menu-list .menu-item")
+    for index, name in enumerate(["Edit", "Move up", "Move down", "Delete"]):
+        page.keyboard.press("Tab")
+        expect(items.nth(index)).to_be_focused()
+        expect(items.nth(index)).to_contain_text(name)
+    page.keyboard.press("Escape")  # closes the menu, back on its button
+    expect(button).to_be_focused()
+    expect(row.get_by_role("link", name="Edit")).to_be_hidden()
+
+    page.keyboard.press("Space")
+    row.get_by_role("button", name="Move down Ads").focus()
+    page.keyboard.press("Enter")
+    htmx_done(page)
+    expect(titles).to_contain_text(["Reels", "Ads"])
+    expect(row.get_by_role("button", name="Move down Ads")).to_be_focused()  # press again to go on
+    page.keyboard.press("Escape")
+    expect(button).to_be_focused()
+
+    page.keyboard.press("Enter")
+    row.get_by_role("link", name="Delete").focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_text("Delete the tactic “Ads”?")).to_be_visible()
+    expect(row.get_by_role("button", name="Delete tactic")).to_be_focused()
+    page.keyboard.press("Escape")  # kept
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    row.get_by_role("link", name="Delete").focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Delete tactic")).to_be_focused()
+    page.keyboard.press("Enter")  # confirmed
+    expect(row).to_have_count(0)
+    expect(menu_button(page.locator(f"#tactic-{reels.pk}"))).to_be_focused()
+    assert list(Tactic.objects.values_list("title", flat=True)) == ["Reels"]
+
+
+def test_row_menu_by_mouse(live_server, page: Page) -> None:
+    plan = member_plan(name="Spring")
+    other = make_kpi(plan=plan, name="Leads", position=0)
+    kpi = make_kpi(plan=plan, name="Visitors", position=1)
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    row, menu = page.locator(f"#kpi-{kpi.pk}"), page.locator(f"#kpi-{kpi.pk} .row-menu-list")
+
+    menu_button(row).click()
+    expect(menu).to_be_visible()
+    menu_button(page.locator(f"#kpi-{other.pk}")).click()  # one menu open at a time (the row above)
+    expect(menu).to_be_hidden()
+    page.locator("h1").click()  # a click elsewhere closes it
+    expect(page.locator(".row-menu-list:visible")).to_have_count(0)
+
+    row_action(row, "link", "Edit").click()
+    row.get_by_label("Target").fill("250")
+    row.get_by_role("button", name="Save KPI").click()
+    expect(row).to_contain_text("target 250")
+    expect(row).to_contain_text("No actuals yet")
+
+    row_action(row, "button", "Move up").click()
+    expect(page.locator("#stage-reach .item-kpi .item-title")).to_contain_text(
+        ["Visitors", "Leads"]
+    )
+    expect(row.locator("details.row-menu")).to_have_attribute("open", "")  # to move on
+
+    row.get_by_role("link", name="Delete").click()
+    expect(row.get_by_text("Delete the KPI “Visitors”?")).to_be_visible()
+    row.get_by_role("button", name="Delete KPI").click()
+    expect(row).to_have_count(0)
+    assert list(plan.kpis.values_list("name", flat=True)) == ["Leads"]
+
+
+def test_a_collapsed_stage_keeps_its_counts_and_stays_collapsed_after_a_reload(
+    live_server, page: Page
+) -> None:
+    plan = member_plan(name="Spring")
+    make_tactic(plan=plan, stage="act", title="Checkout tests")
+    make_kpi(plan=plan, stage="act", name="Sign-ups")
+    log_in(page, live_server.url, "marketer")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    act = page.locator("#stage-act")
+    toggle = act.get_by_role("button", name="Collapse Act")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_attribute("aria-controls", "stage-act-body")
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    toggle = act.get_by_role("button", name="Expand Act")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(act.locator(".item-tactic")).to_be_hidden()
+    expect(act.get_by_label("Opportunity")).to_be_hidden()
+    expect(act.locator(".kind-tactic h3")).to_have_text("Tactics (1)")
+    expect(act.locator(".kind-kpi h3")).to_have_text("KPIs (1, 0 on track)")
+
+    page.reload()
+    expect(act.get_by_role("button", name="Expand Act")).to_have_attribute("aria-expanded", "false")
+    expect(act.locator(".item-tactic")).to_be_hidden()
+    expect(page.locator("#stage-reach .kind-tactic .add-item")).to_be_visible()  # others stay open
+
+    page.locator('#stage-nav a[href="#stage-act"]').click()  # the stage bar opens it
+    expect(act.locator(".item-tactic")).to_be_visible()
+    expect(act.get_by_role("button", name="Collapse Act")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    page.reload()
+    expect(act.locator(".item-tactic")).to_be_visible()
+
+    act.get_by_role("button", name="Collapse Act").focus()
+    page.keyboard.press("Space")
+    expect(act.locator(".item-tactic")).to_be_hidden()
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    expect(act.locator(".item-tactic")).to_be_hidden()  # per plan, in this browser

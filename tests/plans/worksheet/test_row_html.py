@@ -33,7 +33,8 @@ def test_every_text_a_row_shows_is_escaped(editor_client: Client, plan: Plan) ->
     assert f"<span>Owner {ESCAPED}</span>" in html and f"Serves “Objective {ESCAPED}”" in html
     assert f'<span class="muted">{ESCAPED}</span>' in html  # the KPI's definition
     assert f"{ESCAPED}<br>second line" in html
-    assert f'<span class="visually-hidden"> Move Tactic {ESCAPED} up</span>' in html
+    assert f'Move up<span class="visually-hidden"> Tactic {ESCAPED}</span>' in html
+    assert f'<span class="visually-hidden">Actions for tactic Tactic {ESCAPED}</span>' in html
 
 
 @pytest.mark.parametrize(
@@ -111,4 +112,4 @@ def test_a_moved_row_comes_back_in_both_lists_out_of_band(
     before, after = html.split('id="list-reach-kpi-b2b" hx-swap-oob="outerHTML">')
     assert 'id="list-reach-kpi-b2c" hx-swap-oob="outerHTML">' in before
     assert f'id="kpi-{kpi.pk}"' not in before and f'id="kpi-{kpi.pk}"' in after
-    assert 'value="b2c" class="button small">To B2C' in after  # it can go back
+    assert 'value="b2c" class="menu-item">To B2C' in after  # it can go back
