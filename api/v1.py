@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 from django.utils import timezone
 from ninja import NinjaAPI, Path, Query, Status, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from api import actuals, reading, tokens
@@ -77,7 +77,7 @@ api = NinjaAPI(
 )
 
 COMMON_ERRORS: dict[int, Any] = {401: Message, 404: Message, 422: Refused, 429: Message}
-WRITE_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 403: Message, 409: Message}
+WRITE_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 400: Message, 403: Message, 409: Message}
 
 
 def _user(request: HttpRequest) -> Any:
@@ -244,6 +244,13 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         message += " Nothing was recorded."
     listed = [{"row": index, "errors": errors} for index, errors in sorted(rows.items())]
     return _message(request, message, 422, rows=listed)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Raised by django-ninja itself, e.g. for a body that is not JSON at all (400)."""
+    hint = " Send a JSON body (Content-Type: application/json)." if exc.status_code == 400 else ""
+    return _message(request, f"{exc}.{hint}", exc.status_code)
 
 
 @api.exception_handler(Exception)
