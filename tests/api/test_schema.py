@@ -7,6 +7,7 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api import tokens
@@ -51,7 +52,7 @@ schema.app = WsgiApp()
 # With real ids only valid requests are sent: an invalid id would no longer be invalid.
 real_ids = schemathesis.openapi.from_dict(api.get_openapi_schema())
 real_ids.app = schema.app
-real_ids.config.generation.update(modes=["positive"])
+real_ids.config.generation.update(modes=[GenerationMode.POSITIVE])
 real_ids.config.phases.update(phases=["examples", "fuzzing"])
 
 CHECKS = settings(
