@@ -15,10 +15,14 @@ from kpis.dashboards.progress import progress
 from kpis.models import Measurement
 from plans import access
 from plans.models import KPI, Membership, Objective, Plan, PlanStatus, Stage, StageWorksheet, Tactic
+from race_planner.numbers import VALUE_PLACES
+
+PLACES = Decimal(1).scaleb(-VALUE_PLACES)  # values are stored with 4 decimal places
 
 
 def number(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.normalize():f}"
+    """A stored number as text, exactly; a computed one (the expected value) to 4 places."""
+    return None if value is None else f"{value.quantize(PLACES).normalize():f}"
 
 
 def workspaces(user: User) -> list[dict[str, Any]]:

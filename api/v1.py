@@ -84,13 +84,23 @@ def _user(request: HttpRequest) -> Any:
     return request.auth.user  # type: ignore[attr-defined]
 
 
-@api.get("/workspaces", response={200: list[WorkspaceOut], **COMMON_ERRORS})
+@api.get(
+    "/workspaces",
+    summary="Your workspaces",
+    tags=["reading"],
+    response={200: list[WorkspaceOut], **COMMON_ERRORS},
+)
 def list_workspaces(request: HttpRequest) -> Any:
     """The workspaces you belong to, with your role in each."""
     return reading.workspaces(_user(request))
 
 
-@api.get("/plans", response={200: PlanPage, **COMMON_ERRORS})
+@api.get(
+    "/plans",
+    summary="Your plans, a page at a time",
+    tags=["reading"],
+    response={200: PlanPage, **COMMON_ERRORS},
+)
 def list_plans(
     request: HttpRequest,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -108,7 +118,12 @@ def list_plans(
     }
 
 
-@api.get("/plans/{plan_id}", response={200: PlanDetailOut, **COMMON_ERRORS})
+@api.get(
+    "/plans/{plan_id}",
+    summary="A plan with its stages",
+    tags=["reading"],
+    response={200: PlanDetailOut, **COMMON_ERRORS},
+)
 def plan_detail(request: HttpRequest, plan_id: Id) -> Any:
     """A plan with its five stages, each with its objectives, tactics and KPIs."""
     plan = access.plan_for_viewer(_user(request), plan_id)
@@ -116,7 +131,12 @@ def plan_detail(request: HttpRequest, plan_id: Id) -> Any:
     return {**row, "stages": reading.stages(plan)}
 
 
-@api.get("/plans/{plan_id}/kpis/{kpi_id}", response={200: KpiDetailOut, **COMMON_ERRORS})
+@api.get(
+    "/plans/{plan_id}/kpis/{kpi_id}",
+    summary="A KPI, its actuals and status",
+    tags=["reading"],
+    response={200: KpiDetailOut, **COMMON_ERRORS},
+)
 def kpi_detail(request: HttpRequest, plan_id: Id, kpi_id: Id) -> Any:
     """A KPI with every actual and its status, judged as the plan dashboard judges it."""
     plan = access.plan_for_viewer(_user(request), plan_id)
@@ -126,6 +146,8 @@ def kpi_detail(request: HttpRequest, plan_id: Id, kpi_id: Id) -> Any:
 
 @api.post(
     "/plans/{plan_id}/kpis/{kpi_id}/actuals",
+    summary="Record one actual",
+    tags=["recording actuals"],
     response={200: ActualOut, 201: ActualOut, **WRITE_ERRORS},
 )
 def record_one(request: HttpRequest, plan_id: Id, kpi_id: Id, actual: ActualIn) -> Any:
@@ -140,7 +162,12 @@ def record_one(request: HttpRequest, plan_id: Id, kpi_id: Id, actual: ActualIn) 
     return Status(201 if recorded.created else 200, reading.actual_row(saved))
 
 
-@api.post("/plans/{plan_id}/actuals", response={200: Written, **WRITE_ERRORS})
+@api.post(
+    "/plans/{plan_id}/actuals",
+    summary="Record up to 500 actuals",
+    tags=["recording actuals"],
+    response={200: Written, **WRITE_ERRORS},
+)
 def record_many(request: HttpRequest, plan_id: Id, body: BulkIn) -> Any:
     """Record up to 500 actuals of a plan's KPIs at once: all of them, or, when a
     row has an error, none (422 with each faulty row's problems)."""
