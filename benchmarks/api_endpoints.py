@@ -6,8 +6,8 @@ A write alternates between two sets of values, so every timed request updates 50
 (with their history rows); "repeat" sends the same values again (all unchanged).
 Goal: reads within 10x the trivial view; 500 writes in one request within 100x.
 
-    python benchmarks/api.py [--runs 15]
-    bash scripts/with-postgres.sh python benchmarks/api.py   # the same on PostgreSQL
+    python benchmarks/api_endpoints.py [--runs 15]
+    bash scripts/with-postgres.sh python benchmarks/api_endpoints.py   # the same on PostgreSQL
 """
 
 from __future__ import annotations
