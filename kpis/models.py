@@ -16,6 +16,7 @@ from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
 class Source(models.TextChoices):
     MANUAL = "manual", "Entered by hand"
     CSV = "csv", "CSV import"
+    API = "api", "Via API"
 
 
 class MeasurementQuerySet(models.QuerySet["Measurement"]):

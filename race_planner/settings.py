@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "plans",
     "kpis",
     "demo",
+    "ninja",  # the API's Swagger UI, served from our static files
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +291,12 @@ REVIEW_EXPORT_TIMEOUT = env_int("REVIEW_EXPORT_TIMEOUT", 60)
 REVIEW_RETENTION_DAYS = env_int("REVIEW_RETENTION_DAYS", 30)
 if REVIEW_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("REVIEW_RETENTION_DAYS must be at least 1")
+
+# The API (/api/v1/): requests a minute per token, counted in the database so the limit holds
+# across every app server (api/tokens.py).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+if API_RATE_LIMIT < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT must be at least 1")
 
 # Background jobs (the review PDF) go through the Tasks API (django-tasks). TASKS_BACKEND:
 # - db (default): jobs wait in the database; `manage.py db_worker` runs them (`make run` starts one);

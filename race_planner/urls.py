@@ -22,5 +22,6 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("plans/", include("plans.urls")),
     path("", include("kpis.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api import tokens
 from kpis.models import Measurement, ReviewExport
 from plans import access
 from plans.models import Plan, Role
@@ -36,6 +37,8 @@ NOT_PLAN_SCOPED = {
     "plans-create",
     "kpis-portfolio",
     "kpis-reverse-calculator",
+    "api-tokens",  # a user's own tokens: tests/api/test_tokens_page.py
+    "api-token-revoke",
 }
 PUBLIC = {"login", "logout", "home"}  # home only redirects to the plan list
 
@@ -45,6 +48,8 @@ def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPatt
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
                 continue  # Django's admin has its own staff-only rules
+            if entry.namespace == "api-v1":
+                continue  # tokens, not sessions: tests/api walk it with every kind of token
             yield from walk(entry, prefix + str(entry.pattern))
         else:
             yield entry.name or "", entry, prefix + str(entry.pattern)
@@ -87,6 +92,7 @@ def world(db: None) -> dict[str, object]:
         "item_id": tactic.pk,
         "measurement_id": measurement.pk,
         "export_id": export.pk,
+        "token_id": tokens.create_token(viewer, label="viewer's", expires_on=None).token.pk,
         "worksheet_id": plan.worksheets.get(stage="reach").pk,
         "stage": "reach",
         "history_id": 1,
@@ -147,7 +153,12 @@ def test_viewer_cannot_write_anywhere(world: dict[str, object]) -> None:
     client.force_login(viewer)
     before = plan.version
     for name in project_urls():
-        if name in PUBLIC or name in {"password_change", "kpis-reverse-calculator"}:
+        if name in PUBLIC or name in {
+            "password_change",
+            "kpis-reverse-calculator",
+            "api-tokens",
+            "api-token-revoke",
+        }:
             continue
         url = reverse(name, kwargs=kwargs_for(name, plan, world))
         response = client.post(url, {"name": "Hijacked", "title": "Hijacked", "value": "1"})
