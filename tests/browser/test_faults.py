@@ -35,7 +35,8 @@ def test_a_save_while_the_database_is_away_says_so_and_works_once_it_is_back(
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     problem = page.locator("#request-problem")
     row = page.locator(f"#tactic-{tactic.pk}")
-    row.get_by_role("link", name="Edit").click()
+    row.locator("summary.row-menu-button").click()  # the row's actions sit in its menu
+    row.locator(".row-menu-list").get_by_role("link", name="Edit").click()
     row.get_by_label("Title").fill("Short videos")
 
     take_the_database_away(monkeypatch)
