@@ -28,10 +28,13 @@
     return control.value ? selector + '[value="' + control.value + '"]' : selector;
   }
 
+  // Only a request sent from the focused control's own form or row: one sent from elsewhere
+  // meanwhile, like the stage counts' refresh, must not pull the focus back when it settles.
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var active = document.activeElement;
-    if (!active || active === document.body) return;
+    var active = document.activeElement, source = event.detail.elt;
+    if (!active || active === document.body || !source) return;
     var holder = active.closest(".item-row[id]") || active.closest("[id]");
+    if (!source.contains(active) && !(holder && holder.contains(source))) return;
     var beside = rowBeside(active.closest(".item-row"));
     places.set(event.detail.xhr, {
       id: holder && holder.id,
