@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -14,7 +13,8 @@ from django.db.models import QuerySet
 from kpis.dashboards.progress import progress
 from kpis.models import Measurement
 from plans import access
-from plans.models import KPI, Membership, Objective, Plan, PlanStatus, Stage, StageWorksheet, Tactic
+from plans.models import KPI, Membership, Objective, Plan, PlanStatus, Tactic
+from plans.worksheet.content import load_stages
 from race_planner.numbers import VALUE_PLACES
 
 PLACES = Decimal(1).scaleb(-VALUE_PLACES)  # values are stored with 4 decimal places
@@ -104,32 +104,21 @@ def _tactic_row(tactic: Tactic) -> dict[str, Any]:
 
 
 def stages(plan: Plan) -> list[dict[str, Any]]:
-    """The plan's five stages in order, each with its objectives, tactics and KPIs: four queries."""
-    order = ("position", "id")
-    by_stage: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
-        lambda: {"objectives": [], "tactics": [], "kpis": []}
-    )
-    for objective in Objective.objects.filter(plan=plan).order_by(*order):
-        by_stage[objective.stage]["objectives"].append(_objective_row(objective))
-    for tactic in Tactic.objects.filter(plan=plan).order_by(*order):
-        by_stage[tactic.stage]["tactics"].append(_tactic_row(tactic))
-    for kpi in KPI.objects.filter(plan=plan).order_by(*order):
-        by_stage[kpi.stage]["kpis"].append(kpi_row(kpi))
-    sheets = {sheet.stage: sheet for sheet in StageWorksheet.objects.filter(plan=plan)}
-    out = []
-    for stage in Stage.values:
-        sheet = sheets.get(stage)
-        out.append(
-            {
-                "stage": stage,
-                "opportunity": sheet.opportunity if sheet else "",
-                "strategy": sheet.strategy if sheet else "",
-                "actions": sheet.actions if sheet else "",
-                "primary_kpi_id": sheet.primary_kpi_id if sheet else None,
-                **by_stage[stage],
-            }
-        )
-    return out
+    """The plan's five stages in order, each with its objectives, tactics and KPIs: the
+    worksheet's own loading, four queries."""
+    return [
+        {
+            "stage": content.stage.value,
+            "opportunity": content.worksheet.opportunity,
+            "strategy": content.worksheet.strategy,
+            "actions": content.worksheet.actions,
+            "primary_kpi_id": content.worksheet.primary_kpi_id,
+            "objectives": [_objective_row(objective) for objective in content.objectives],
+            "tactics": [_tactic_row(tactic) for tactic in content.tactics],
+            "kpis": [kpi_row(kpi) for kpi in content.kpis],
+        }
+        for content in load_stages(plan)
+    ]
 
 
 def actual_row(measurement: Measurement) -> dict[str, Any]:

@@ -17,15 +17,10 @@ import pytest
 from api import tokens
 from kpis.dashboards.snapshot import plan_snapshot
 from kpis.models import Measurement, Source
+from scripts.throwaway_postgres import free_port
 from tests.review_helpers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -18,6 +18,14 @@ def bulk(plan):
     return f"/api/v1/plans/{plan.pk}/actuals"
 
 
+def both_writes(plan, kpi):
+    """The same actual sent to the one-actual and the bulk endpoint."""
+    return [
+        (one(plan, kpi), {"date": "2026-07-08", "value": 1}),
+        (bulk(plan), {"actuals": [{"kpi": kpi.pk, "date": "2026-07-08", "value": 1}]}),
+    ]
+
+
 @pytest.mark.parametrize("member", ["editor", "admin_member"])
 def test_writers_record_one_actual_and_a_repeat_updates_it(request, api_as, plan, kpi, member):
     client = api_as(request.getfixturevalue(member))
@@ -32,10 +40,7 @@ def test_writers_record_one_actual_and_a_repeat_updates_it(request, api_as, plan
 
 def test_a_viewer_s_token_reads_but_cannot_write(api_as, viewer, plan, kpi):
     client = api_as(viewer)
-    for path, payload in [
-        (one(plan, kpi), {"date": "2026-07-08", "value": 1}),
-        (bulk(plan), {"actuals": [{"kpi": kpi.pk, "date": "2026-07-08", "value": 1}]}),
-    ]:
+    for path, payload in both_writes(plan, kpi):
         response = client.post(path, payload)
         assert response.status_code == 403
         assert "viewer" in response.json()["message"]
@@ -63,10 +68,7 @@ def test_archived_plans_refuse_writes_with_the_reason(api_as, editor, workspace)
     plan = make_plan(workspace=workspace, status=PlanStatus.ARCHIVED)
     kpi = make_kpi(plan=plan)
     client = api_as(editor)
-    for path, payload in [
-        (one(plan, kpi), {"date": "2026-07-08", "value": 1}),
-        (bulk(plan), {"actuals": [{"kpi": kpi.pk, "date": "2026-07-08", "value": 1}]}),
-    ]:
+    for path, payload in both_writes(plan, kpi):
         response = client.post(path, payload)
         assert response.status_code == 403
         assert "archived" in response.json()["message"]
