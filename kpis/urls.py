@@ -22,6 +22,7 @@ urlpatterns = [
         actuals_views.export_actuals,
         name="kpis-export",
     ),
+    path("plans/<id:plan_id>/plan.xlsx", actuals_views.export_xlsx, name="kpis-export-xlsx"),
     path(
         "plans/<id:plan_id>/actuals/kpis/<id:kpi_id>/add/",
         actuals_views.measurement_add,
