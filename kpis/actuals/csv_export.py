@@ -12,8 +12,9 @@ from plans.models import Plan
 
 
 def safe_cell(value: str) -> str:
-    """A text cell that spreadsheet programs show as text, never run as a formula."""
-    if value.startswith(FORMULA_START):
+    """A text cell that spreadsheet programs show as text, never run as a formula. A text that
+    starts with the quote itself ("'=x") gets one more, so the import gives it back unchanged."""
+    if value.lstrip("'").startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -38,6 +38,12 @@ class ImportRefused(Exception):
     """The file as a whole cannot be read; the message says what to do."""
 
 
+EMPTY = "The file is empty. Its first line must be: kpi,date,value,note"
+NO_ROWS = "The file has a header but no rows of actuals."
+TOO_MANY_ROWS = (
+    f"The file has more than {MAX_ROWS:,} rows. "
+    "Split it into smaller files and import them one after the other."
+)
 CHANGED_MEANWHILE = (
     "Some of these actuals changed while the file was being imported, so nothing was "
     "imported. Upload the file again to see the current state."
@@ -60,6 +66,9 @@ class Row:
     replaces_note: str = ""
     existing_id: int | None = None
     outside_period: bool = False  # saved all the same; the dashboard shows the plan period only
+    # Why a spreadsheet's "date" or "value" cell cannot be read (a formula without a result, a
+    # time of day): said instead of what checking its text would say.
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     @property
     def action(self) -> str:
@@ -115,13 +124,16 @@ class ImportResult:
     unchanged: int
 
 
+TOO_LARGE = (
+    f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. "
+    "Split it into smaller files and import them one after the other."
+)
+
+
 def decode(data: bytes) -> str:
     """The file's text, or ImportRefused saying why it cannot be read."""
     if len(data) > MAX_BYTES:
-        raise ImportRefused(
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. "
-            "Split it into smaller files and import them one after the other."
-        )
+        raise ImportRefused(TOO_LARGE)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -130,11 +142,11 @@ def decode(data: bytes) -> str:
             "and upload it again."
         ) from None
     if not text.strip():
-        raise ImportRefused("The file is empty. Its first line must be: kpi,date,value,note")
+        raise ImportRefused(EMPTY)
     return text
 
 
-def _check_header(header: list[str]) -> None:
+def check_header(header: list[str]) -> None:
     names = [name.strip().lower() for name in header]
     if len(names) == 1 and ";" in names[0]:
         raise ImportRefused(
@@ -147,9 +159,9 @@ def _check_header(header: list[str]) -> None:
         )
 
 
-def _unescape(cell: str) -> str:
-    """Undo the export's guard against formulas: "'=x" read back is "=x"."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_START:
+def unescape(cell: str) -> str:
+    """Undo the export's guard against formulas: "'=x" read back is "=x", "''=x" is "'=x"."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START):
         return cell[1:]
     return cell
 
@@ -159,10 +171,10 @@ def _row(line: int, last_line: int, cells: list[str]) -> Row:
     padded = [*cells, "", "", "", ""]
     row = Row(
         line=line,
-        kpi_name=_unescape(padded[0].strip()),
+        kpi_name=unescape(padded[0].strip()),
         raw_date=padded[1].strip(),
         raw_value=padded[2].strip(),
-        note=_unescape(padded[3].strip()),
+        note=unescape(padded[3].strip()),
     )
     if last_line > line or any("\n" in cell or "\r" in cell for cell in cells):
         # A quote left open runs on into the next lines, which would vanish into a note.
@@ -187,12 +199,10 @@ def parse(text: str) -> list[Row]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportRefused(
-            "The file is empty. Its first line must be: kpi,date,value,note"
-        ) from None
+        raise ImportRefused(EMPTY) from None
     except csv.Error as error:
         raise ImportRefused(f"The file is not valid CSV: {error}.") from None
-    _check_header(header)
+    check_header(header)
     rows: list[Row] = []
     line = reader.line_num + 1  # where the next row starts
     try:
@@ -201,16 +211,13 @@ def parse(text: str) -> list[Row]:
                 line = reader.line_num + 1
                 continue  # blank lines are harmless
             if len(rows) >= MAX_ROWS:
-                raise ImportRefused(
-                    f"The file has more than {MAX_ROWS:,} rows. "
-                    "Split it into smaller files and import them one after the other."
-                )
+                raise ImportRefused(TOO_MANY_ROWS)
             rows.append(_row(line, reader.line_num, cells))
             line = reader.line_num + 1
     except csv.Error as error:
         raise ImportRefused(f"Line {reader.line_num} is not valid CSV: {error}.") from None
     if not rows:
-        raise ImportRefused("The file has a header but no rows of actuals.")
+        raise ImportRefused(NO_ROWS)
     return rows
 
 
@@ -236,8 +243,12 @@ def validate(plan: Plan, rows: list[Row]) -> Preview:
             row.kpi = kpis.get(name_key(row.kpi_name))
             if row.kpi is None:
                 row.errors.append(f"No KPI called “{row.kpi_name}” in this plan.")
-        row.on, date_error = _parse_date(row.raw_date)
-        row.value, value_error = parse_value(row.raw_value)
+        date_error = row.unreadable.get("date")
+        if date_error is None:
+            row.on, date_error = _parse_date(row.raw_date)
+        value_error = row.unreadable.get("value")
+        if value_error is None:
+            row.value, value_error = parse_value(row.raw_value)
         if row.value is not None and row.kpi is not None:
             value_error = refusal(row.kpi, row.value)
         row.errors.extend(error for error in (date_error, value_error) if error)

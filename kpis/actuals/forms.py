@@ -1,4 +1,4 @@
-"""Forms for entering actuals: one value, an edit, the weekly check-in, a CSV upload."""
+"""Forms for entering actuals: one value, an edit, the weekly check-in, a CSV or .xlsx upload."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django import forms
 
 from kpis.actuals import csv_import
 from kpis.actuals.recording import refusal
+from kpis.actuals.xlsx_export import CONTENT_TYPE
 from kpis.models import Measurement, Source
 from plans.models import KPI
 from plans.versioning import VersionedForm
@@ -120,10 +121,11 @@ class CheckInForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file of actuals",
+        label="CSV file of actuals (or Excel .xlsx)",
         help_text="Header kpi,date,value,note; ISO dates (2026-07-31); a point for decimals; "
-        f"at most {csv_import.MAX_BYTES // (1024 * 1024)} MB and {csv_import.MAX_ROWS:,} rows.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        f"at most {csv_import.MAX_BYTES // (1024 * 1024)} MB and {csv_import.MAX_ROWS:,} rows. "
+        "A workbook is read from its sheet “Actuals”, or else its first sheet.",
+        widget=forms.ClearableFileInput(attrs={"accept": f".csv,text/csv,.xlsx,{CONTENT_TYPE}"}),
     )
 
     def clean_file(self) -> Any:

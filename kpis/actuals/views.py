@@ -1,5 +1,5 @@
-"""Entering actuals: per KPI add / edit / delete, the weekly check-in, CSV import and export
-(CSV, or the whole plan as .xlsx).
+"""Entering actuals: per KPI add / edit / delete, the weekly check-in, import (CSV or .xlsx)
+and export (CSV, or the whole plan as .xlsx).
 
 Every way in records values through `recording.record_actuals`; a correction goes through the
 same `versioning.edit` as every other form of an editable row.
@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from kpis.actuals import csv_export, csv_import, xlsx_export
+from kpis.actuals import csv_export, csv_import, xlsx_export, xlsx_import
 from kpis.actuals.forms import (
     CheckInForm,
     ConfirmImportForm,
@@ -224,8 +224,8 @@ def _preview(request: AuthedRequest, plan: Plan, context: dict[str, Any]) -> Non
     form = context["form"] = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return
-    text = csv_import.decode(form.cleaned_data["file"].read())
-    preview = csv_import.preview_actuals(plan, text)
+    upload = context["upload"] = form.cleaned_data["file"]
+    preview, text = xlsx_import.preview_upload(plan, upload.name, upload.read())
     context |= {"preview": preview, **_shown(preview)}
     if preview.ok:
         context["confirm"] = ConfirmImportForm(initial={"text": text})

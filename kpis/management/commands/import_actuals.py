@@ -5,13 +5,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kpis.actuals.csv_import import ImportRefused, commit_actuals, preview_actuals
+from kpis.actuals.csv_import import ImportRefused, commit_actuals
+from kpis.actuals.xlsx_import import preview_upload
 from plans.access import ARCHIVED_MESSAGE
 from plans.models import Plan, PlanStatus
 
 
 class Command(BaseCommand):
-    help = "Import actuals from a CSV file (header kpi,date,value,note) into a plan."
+    help = (
+        "Import actuals from a CSV file (header kpi,date,value,note), or an .xlsx workbook's "
+        "sheet Actuals with the same columns, into a plan."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("plan_id", type=int)
@@ -31,7 +35,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
-            preview = preview_actuals(plan, data)
+            preview, _ = preview_upload(plan, file.name, data)
         except ImportRefused as error:
             raise CommandError(str(error)) from None
         if not preview.ok:

@@ -215,6 +215,16 @@ def test_export_is_safe_and_imports_again(csv_plan: Plan) -> None:
     assert preview.ok and preview.count("same") == 2
 
 
+def test_a_note_that_starts_with_the_guards_quote_comes_back_unchanged(csv_plan: Plan) -> None:
+    kpi = csv_plan.kpis.get(name="Visitors")
+    notes = ["'=already quoted", "''+twice", "'plain quote", "=formula"]
+    for n, note in enumerate(notes):
+        make_measurement(kpi=kpi, on=date(2026, 7, 6 + n), value="1", note=note)
+    text = csv_export.export_csv(csv_plan)
+    assert "''=already quoted" in text and "'plain quote" in text and "''plain" not in text
+    assert [row.note for row in preview_actuals(csv_plan, text).rows] == notes
+
+
 def test_command_imports_and_reports_errors(csv_plan: Plan, tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text(GOOD, encoding="utf-8")
