@@ -264,8 +264,8 @@ def export_actuals(request: AuthedRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def export_xlsx(request: AuthedRequest, plan_id: int) -> HttpResponse:
-    """The plan as a workbook, made in the request as the CSV is: a demo plan's takes about a
-    tenth of a second, the largest importable one (9,880 actuals) seconds (benchmarks/exports.py)."""
+    """The plan as a workbook, made in the request as the CSV is: a fraction of a second for a
+    demo plan, a few times the CSV's time at any size (benchmarks/exports.py)."""
     plan = access.plan_for_viewer(request.user, plan_id)
     response = HttpResponse(xlsx_export.export_xlsx(plan), content_type=xlsx_export.CONTENT_TYPE)
     name = slugify(plan.name) or f"plan-{plan.pk}"
