@@ -40,24 +40,25 @@ from plans.models import (
     Unit,
 )
 
-# A stand-in id: reversed once per page, then replaced by each row's id.
-_MARK = "999999999999999999"
+# A stand-in argument: a URL is reversed once per page with it, then it is replaced per use.
+MARK = "999999999999999999"
 
 
 @dataclass(frozen=True)
 class ItemUrl:
-    """An item's URL of one name and kind, for any id: reversed once, filled in per row."""
+    """A URL of one name for any value of one argument (a row's id, a stage): reversed once
+    with MARK in that argument's place, filled in per use."""
 
     before: str
     after: str
 
     @classmethod
-    def of(cls, name: str, plan_id: int, kind: str) -> ItemUrl:
-        before, _, after = reverse(name, args=[plan_id, kind, _MARK]).rpartition(_MARK)
+    def of(cls, name: str, *args: int | str) -> ItemUrl:
+        before, _, after = reverse(name, args=args).rpartition(MARK)
         return cls(before, after)
 
-    def __call__(self, item_id: int) -> str:
-        return f"{self.before}{item_id}{self.after}"
+    def __call__(self, value: int | str) -> str:
+        return f"{self.before}{value}{self.after}"
 
 
 @dataclass(frozen=True)
@@ -132,31 +133,35 @@ class RowPage:
         csrf_token: str,
         readings: dict[int, extensions.KPIReading] | None = None,
     ) -> RowPage:
-        csrf_field = mark_safe(  # as {% csrf_token %} has it
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{_text(csrf_token)}">'
-            if csrf_token and csrf_token != "NOTPROVIDED"  # noqa: S105 (Django's marker)
-            else ""
-        )
         names = ("plans-item-update", "plans-item-move", "plans-item-delete")
         urls = {
             kind: (
-                ItemUrl.of(names[0], plan.pk, kind),
-                ItemUrl.of(names[1], plan.pk, kind),
-                ItemUrl.of(names[2], plan.pk, kind),
+                ItemUrl.of(names[0], plan.pk, kind, MARK),
+                ItemUrl.of(names[1], plan.pk, kind, MARK),
+                ItemUrl.of(names[2], plan.pk, kind, MARK),
             )
             for kind in ("objective", "tactic", "kpi")
         }
-        return cls(plan, can_edit, csrf_field, urls, Formats.current(), readings)
+        return cls(plan, can_edit, csrf_field(csrf_token), urls, Formats.current(), readings)
 
 
-def _text(value: Any) -> str:
+def csrf_field(csrf_token: str) -> SafeString:
+    """The hidden field as {% csrf_token %} writes it."""
+    return mark_safe(
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{text(csrf_token)}">'
+        if csrf_token and csrf_token != "NOTPROVIDED"  # noqa: S105 (Django's marker)
+        else ""
+    )
+
+
+def text(value: Any) -> str:
     """Text for HTML, escaped as Django's templates escape it (`django.utils.html.escape`
     without its lazy-string wrapper, which cost more than the escaping)."""
     return escape(str(value))
 
 
 def _label(choices: dict[str, str], value: str) -> str:
-    return _text(choices.get(value, value))  # as get_FOO_display()
+    return text(choices.get(value, value))  # as get_FOO_display()
 
 
 AUDIENCES = dict(ItemAudience.choices)
@@ -174,10 +179,10 @@ def _title(item: Any, kind: str, *, saved: bool) -> str:
     audience, status = item.audience, kind == "tactic" and item.status
     return _lines(
         '<p class="item-title">',
-        _text(item.name if kind == "kpi" else item.title),
+        text(item.name if kind == "kpi" else item.title),
         audience != "all"
-        and f'<span class="tag tag-{_text(audience)}">{_label(AUDIENCES, audience)}</span>',
-        status and f'<span class="badge tactic-{_text(status)}">{_label(STATUSES, status)}</span>',
+        and f'<span class="tag tag-{text(audience)}">{_label(AUDIENCES, audience)}</span>',
+        status and f'<span class="badge tactic-{text(status)}">{_label(STATUSES, status)}</span>',
         saved and '<span class="saved-flag" role="status">Saved</span>',
         "</p>",
     )
@@ -187,7 +192,7 @@ def _objective_meta(item: Objective, page: RowPage) -> str:
     kpi = item.measured_by
     measured = (
         f'<span class="measured-by-{kpi.pk}">Measured by '
-        f'<strong class="kpi-name-{kpi.pk}">{_text(kpi.name)}</strong></span>'
+        f'<strong class="kpi-name-{kpi.pk}">{text(kpi.name)}</strong></span>'
         if kpi
         else '<span class="muted">No KPI linked</span>'
     )
@@ -200,23 +205,23 @@ def _objective_meta(item: Objective, page: RowPage) -> str:
 
 def _tactic_meta(item: Tactic, page: RowPage) -> str:
     start, end = page.formats.day_month(item.start_date), page.formats.day_month_year(item.end_date)
-    amount, currency = page.formats.amount, _text(page.plan.currency)
+    amount, currency = page.formats.amount, text(page.plan.currency)
     return _lines(
         '<p class="item-meta">',
-        item.channel and f"<span>{_text(item.channel)}</span>",
+        item.channel and f"<span>{text(item.channel)}</span>",
         f"<span>{_label(MEDIA, item.media)} media</span>",
-        item.owner and f"<span>Owner {_text(item.owner)}</span>",
+        item.owner and f"<span>Owner {text(item.owner)}</span>",
         f"<span>Budget <strong>{amount(item.budget_planned)} {currency}</strong>, "
         f"spent {amount(item.budget_spent)}</span>",
         (start or end) and f"<span>{start or '…'} – {end or '…'}</span>",
-        item.objective and f"<span>Serves “{_text(item.objective.title)}”</span>",
+        item.objective and f"<span>Serves “{text(item.objective.title)}”</span>",
         "</p>",
     )
 
 
 def _kpi_meta(item: KPI, page: RowPage) -> str:
     amount = page.formats.amount
-    in_currency = f" ({_text(page.plan.currency)})" if item.unit == Unit.CURRENCY else ""
+    in_currency = f" ({text(page.plan.currency)})" if item.unit == Unit.CURRENCY else ""
     better = "Higher is better" if item.direction == "up" else "Lower is better"
     return _lines(
         '<p class="item-meta">',
@@ -224,7 +229,7 @@ def _kpi_meta(item: KPI, page: RowPage) -> str:
         f"target <strong>{amount(item.target)}</strong></span>",
         f"<span>{_label(UNITS, item.unit)}{in_currency}</span>",
         f"<span>{better}</span>",
-        item.definition and f'<span class="muted">{_text(item.definition)}</span>',
+        item.definition and f'<span class="muted">{text(item.definition)}</span>',
         "</p>",
     )
 
@@ -235,22 +240,22 @@ def _kpi_reading(item: KPI, page: RowPage) -> str:
     if reading is None:  # nothing registered to read KPIs
         return ""
     latest = (
-        f"Latest <strong>{_text(reading.latest)}</strong> "
+        f"Latest <strong>{text(reading.latest)}</strong> "
         f'<span class="muted">on {page.formats.day_month(reading.latest_date)}</span>'
         if reading.latest
         else '<span class="muted">No actuals yet</span>'
     )
     return _lines(
         '<p class="item-reading">',
-        f'<span class="badge status-{_text(reading.status)}">{_text(reading.status_label)}</span>',
+        f'<span class="badge status-{text(reading.status)}">{text(reading.status_label)}</span>',
         f'<span class="reading-latest">{latest}</span>',
         "</p>",
     )
 
 
 def _actions(item: Any, kind: str, label: str, page: RowPage) -> str:
-    edit, move, delete = (_text(url(item.pk)) for url in page.urls[kind])
-    name, label = _text(item), _text(label)
+    edit, move, delete = (text(url(item.pk)) for url in page.urls[kind])
+    name, label = text(item), text(label)
     to_audience = [
         f'<button type="submit" name="audience" value="{value}" class="menu-item">{text}'
         f'<span class="visually-hidden">: move {name}</span></button>'
@@ -283,7 +288,7 @@ def _actions(item: Any, kind: str, label: str, page: RowPage) -> str:
 
 def item_row(item: Any, kind: str, label: str, page: RowPage, *, saved: bool = False) -> SafeString:
     """The `<li>` of one row: what it says, and for editors its edit, move and delete controls.
-    Every value from the database goes through `_text` (or a filter that escapes)."""
+    Every value from the database goes through `text` (or a filter that escapes)."""
     if kind == "objective":
         meta = _objective_meta(item, page)
     elif kind == "tactic":
@@ -313,11 +318,11 @@ def item_list(
     """The `<ul>` of one audience group of a kind in a stage: its rows, then the line that shows
     when it is empty (CSS hides it otherwise). `oob` swaps it in place of the page's list."""
     swap = ' hx-swap-oob="outerHTML"' if oob else ""
-    audience = f" for {_text(group.label)}" if group.key != "all" else ""
-    hint = f" Use “Add {_text(kind.label)}” below." if page.can_edit else ""
+    audience = f" for {text(group.label)}" if group.key != "all" else ""
+    hint = f" Use “Add {text(kind.label)}” below." if page.can_edit else ""
     items = "".join(item_row(row, kind.key, kind.label, page) for row in rows)
     return mark_safe(
-        f'\n<ul class="items-list" id="list-{_text(stage)}-{kind.key}-{_text(group.key)}"{swap}>\n'
+        f'\n<ul class="items-list" id="list-{text(stage)}-{kind.key}-{text(group.key)}"{swap}>\n'
         f"{items}\n"
-        f'<li class="empty muted">No {_text(kind.plural)}{audience} yet.{hint}</li>\n</ul>\n'
+        f'<li class="empty muted">No {text(kind.plural)}{audience} yet.{hint}</li>\n</ul>\n'
     )
