@@ -4,27 +4,15 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from demo.seeding import seed_demo
 from plans.models import Plan
 from sharing.models import ShareLink
-from tests.browser.test_dashboard import GREENSTYLE, _log_in
+from tests.browser.test_dashboard import GREENSTYLE, _log_in, watch_console
 
 # Where the screenshots go to be looked at: SHARE_SCREENSHOTS, else the test's own folder.
 SCREENSHOTS = os.environ.get("SHARE_SCREENSHOTS", "")
-
-
-def _watch(page: Page) -> list[str]:
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            problems.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    return problems
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,7 +47,7 @@ def test_a_shared_dashboard_opens_without_an_account(
 
     stranger = browser.new_context(viewport={"width": 1280, "height": 900})
     public = stranger.new_page()
-    public_problems = _watch(public)
+    public_problems = watch_console(public)
     public.goto(url)
     expect(public.get_by_role("heading", name=GREENSTYLE, exact=True)).to_be_visible()
     budget = public.locator('[data-chart="fig-budget-stage"]')

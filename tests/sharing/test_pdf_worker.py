@@ -2,7 +2,6 @@
 link's holder while the link lasts, download included."""
 
 import subprocess
-import time
 
 import pytest
 from django.test import Client
@@ -11,11 +10,10 @@ from kpis.models import ExportState, ReviewExport
 from plans.models import Role
 from sharing import links
 from tests.factories import make_kpi, make_measurement, make_member, make_plan, make_workspace
-from tests.review_helpers import pdf_text
+from tests.review_helpers import panel_when_ready, pdf_text
 from tests.sharing.conftest import public_url, share
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-READY_WITHIN = 120  # seconds, as tests/kpis/review/test_worker.py allows on a busy machine
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,14 +32,7 @@ def test_the_link_s_pdf_is_made_by_the_worker_and_stops_with_the_link(
     )
     progress = clicked["HX-Push-Url"]
     assert progress.startswith(public_url(new, "review/"))
-    panel = clicked.content.decode()
-    deadline = time.monotonic() + READY_WITHIN
-    while "Your PDF is ready" not in panel:
-        assert export_worker.poll() is None, "the worker stopped"
-        assert "could not be made" not in panel, panel
-        assert time.monotonic() < deadline, f"not ready after {READY_WITHIN} s: {panel}"
-        time.sleep(0.5)
-        panel = client.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    panel = panel_when_ready(client, progress, clicked.content.decode(), export_worker)
 
     [export] = ReviewExport.objects.all()
     assert export.state == ExportState.READY and export.requested_by is None
