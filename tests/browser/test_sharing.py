@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from demo.seeding import seed_demo
@@ -62,7 +63,7 @@ def test_a_shared_dashboard_opens_without_an_account(
     assert public_problems == []
     assert problems == []
 
-    ShareLink.objects.update(revoked_at=plan.period_start)  # revoked: gone at the next request
+    ShareLink.objects.update(revoked_at=timezone.now())  # revoked: gone at the next request
     gone = public.goto(url)
     assert gone is not None and gone.status == 404
     stranger.close()
