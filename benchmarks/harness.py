@@ -164,19 +164,28 @@ class Ratio:
         return min(self.times_ms[url]) / min(self.trivial_ms)
 
 
-def interleaved(client: Client, urls: list[str], runs: int, *, trivial_url: str = "") -> Ratio:
+def interleaved(
+    client: Client,
+    urls: list[str],
+    runs: int,
+    *,
+    trivial_url: str = "",
+    clients: dict[str, Client] | None = None,
+) -> Ratio:
     """Each page and the trivial view in turn, `runs` times, so a busy moment on a shared
-    machine hits both sides alike."""
+    machine hits both sides alike. `clients` asks some pages as someone else (a visitor who is
+    not logged in); the trivial view is always asked by `client`."""
     from django.urls import reverse
 
     floor_url = trivial_url or reverse("bench-trivial")
+    by = clients or {}
     for url in [*urls, floor_url]:
-        client.get(url)  # warm up templates and caches
+        by.get(url, client).get(url)  # warm up templates and caches
     times: dict[str, list[float]] = {url: [] for url in urls}
     floor: list[float] = []
     for _ in range(runs):
         for url in urls:
-            times[url] += timings_ms(client, url, 1)
+            times[url] += timings_ms(by.get(url, client), url, 1)
         floor += timings_ms(client, floor_url, 1)
     return Ratio(times, floor)
 

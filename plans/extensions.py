@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
+from plans import access
 from plans.models import KPI, Plan
 
 
@@ -24,6 +25,7 @@ from plans.models import KPI, Plan
 class PlanLink:
     label: str  # says what it does: "Export PDF"
     url_name: str  # a URL name that takes the plan's id
+    writers_only: bool = False  # shown to the workspace's editors and admins only
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,21 @@ _plan_links: list[PlanLink] = []
 _delete_summaries: list[Callable[[Plan], list[str]]] = []
 
 
-def add_plan_link(label: str, url_name: str) -> None:
-    link = PlanLink(label, url_name)
+def add_plan_link(label: str, url_name: str, *, writers_only: bool = False) -> None:
+    link = PlanLink(label, url_name, writers_only)
     if link not in _plan_links:  # ready() may run more than once in tests
         _plan_links.append(link)
 
 
 def plan_links(plan: Plan) -> list[Link]:
-    """The buttons other features add to a plan's header, in the order they registered."""
-    return [Link(link.label, reverse(link.url_name, args=[plan.pk])) for link in _plan_links]
+    """The buttons other features add to a plan's header, in the order they registered; those
+    for writers only when the plan was fetched for one (`plans.access`)."""
+    writer = access.is_writer(plan)
+    return [
+        Link(link.label, reverse(link.url_name, args=[plan.pk]))
+        for link in _plan_links
+        if writer or not link.writers_only
+    ]
 
 
 def add_delete_summary(summary: Callable[[Plan], list[str]]) -> None:

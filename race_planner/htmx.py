@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 
-from race_planner.http import AuthedRequest
+from race_planner.http import HtmxRequest
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -27,7 +27,7 @@ def partial_name(template: str, partial: str) -> str:
     return f"{template}#{partial}"
 
 
-def wants_partial(request: AuthedRequest) -> bool:
+def wants_partial(request: HtmxRequest) -> bool:
     """htmx swaps a part of the page, except when it restores a page missing from its cache."""
     return bool(request.htmx) and not request.htmx.history_restore_request
 
@@ -35,7 +35,7 @@ def wants_partial(request: AuthedRequest) -> bool:
 def for_htmx(*, use_partial: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             response = view(request, *args, **kwargs)
             if isinstance(response, Fragment) or not isinstance(response, TemplateResponse):
                 return response
@@ -55,7 +55,7 @@ class Fragment(TemplateResponse):
 
     def __init__(
         self,
-        request: AuthedRequest,
+        request: HtmxRequest,
         template: str,
         partial: str,
         context: dict[str, Any],

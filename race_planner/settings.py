@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "demo",
     "ninja",  # the API's Swagger UI, served from our static files
     "api",
+    "sharing",
 ]
 
 MIDDLEWARE = [

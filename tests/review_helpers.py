@@ -1,15 +1,17 @@
 """Helpers for the review PDF tests: read a PDF's text, count requests to a local server, run
-the queued export jobs, and find browser processes."""
+the queued export jobs, wait for a worker's export, and find browser processes."""
 
 import functools
 import io
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pypdf
 
@@ -156,3 +158,24 @@ def database_url() -> str:
     return (
         f"postgres://{user}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
+
+
+def panel_when_ready(
+    client: Any,
+    progress_url: str,
+    panel: str,
+    worker: subprocess.Popen[bytes],
+    *,
+    within: int = 120,
+) -> str:
+    """Poll the progress panel (htmx, as the page does) until the PDF is ready; fail when the
+    export fails, the worker stops or `within` seconds pass (a first export on a busy 2-core
+    machine takes 10-25 s)."""
+    deadline = time.monotonic() + within
+    while "Your PDF is ready" not in panel:
+        assert worker.poll() is None, "the worker stopped"
+        assert "could not be made" not in panel, panel
+        assert time.monotonic() < deadline, f"not ready after {within} s: {panel}"
+        time.sleep(0.5)
+        panel = client.get(progress_url, HTTP_HX_REQUEST="true").content.decode()
+    return panel

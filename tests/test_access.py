@@ -16,6 +16,7 @@ from api import tokens
 from kpis.models import Measurement, ReviewExport
 from plans import access
 from plans.models import Plan, Role
+from sharing import links
 from tests.factories import (
     make_kpi,
     make_measurement,
@@ -26,6 +27,13 @@ from tests.factories import (
     make_workspace,
 )
 
+# What a share link opens, to anyone who has it: tests/sharing/test_public.py.
+SHARED = {
+    "sharing-dashboard",
+    "sharing-review-pdf",
+    "sharing-review-export",
+    "sharing-review-download",
+}
 # Pages that are not about one plan, with what a logged-in viewer may do there.
 NOT_PLAN_SCOPED = {
     "home",
@@ -39,8 +47,9 @@ NOT_PLAN_SCOPED = {
     "kpis-reverse-calculator",
     "api-tokens",  # a user's own tokens: tests/api/test_tokens_page.py
     "api-token-revoke",
+    *SHARED,
 }
-PUBLIC = {"login", "logout", "home"}  # home only redirects to the plan list
+PUBLIC = {"login", "logout", "home", *SHARED}  # home only redirects to the plan list
 
 
 def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern, str]]:
@@ -82,6 +91,9 @@ def world(db: None) -> dict[str, object]:
     export = ReviewExport.objects.create(
         plan=plan, fingerprint="0" * 64, options={}, as_of=date(2026, 7, 6)
     )
+    shared = links.create_link(
+        plan, created_by=viewer, label="shared", expires_on=date(2100, 1, 1), with_pdf=True
+    )
     return {
         "workspace": workspace,
         "viewer": viewer,
@@ -93,6 +105,8 @@ def world(db: None) -> dict[str, object]:
         "measurement_id": measurement.pk,
         "export_id": export.pk,
         "token_id": tokens.create_token(viewer, label="viewer's", expires_on=None).token.pk,
+        "link_id": shared.link.pk,
+        "token": shared.secret,
         "worksheet_id": plan.worksheets.get(stage="reach").pk,
         "stage": "reach",
         "history_id": 1,
@@ -190,8 +204,9 @@ def test_access_helper_roles(world: dict[str, object]) -> None:
     assert list(access.visible_plans(editor)) == [plan]
 
 
-# Writes still open on an archived plan: reopening it, and starting next quarter from it.
-OPEN_WHEN_ARCHIVED = {"plans-settings", "plans-roll-forward"}
+# Writes still open on an archived plan: reopening it, starting next quarter from it, and
+# sharing it read-only (creating and revoking links changes nothing of the plan).
+OPEN_WHEN_ARCHIVED = {"plans-settings", "plans-roll-forward", "sharing-links", "sharing-revoke"}
 
 
 def test_archived_plan_is_frozen_for_editors(world: dict[str, object]) -> None:

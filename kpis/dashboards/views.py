@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
@@ -18,28 +19,39 @@ from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import plan_snapshot, portfolio
 from kpis.dashboards.status_query import with_status
 from plans import access
+from plans.models import Plan
 from plans.quarters import Quarter
 from race_planner.htmx import for_htmx
-from race_planner.http import AuthedRequest
+from race_planner.http import AuthedRequest, HtmxRequest
 
 PLANS_PER_PAGE = 25
 
 
-@require_GET
-@for_htmx(use_partial="body")
-def dashboard(request: AuthedRequest, plan_id: int) -> TemplateResponse:
-    plan = access.plan_for_viewer(request.user, plan_id)
+def dashboard_context(request: HtmxRequest, plan: Plan, *, add_url: str | None) -> dict[str, Any]:
+    """The plan dashboard for the period and audience the request asks: its filter form and
+    board. Members' page and share links' (`sharing.views`) are built by this one function."""
     form = DashboardFilterForm(
         request.GET or None,
         plan=plan,
         initial={"start": plan.period_start, "end": plan.period_end},
     )
     start, end, audience = form.period()
+    snapshot = plan_snapshot(plan, start=start, end=end, audience=audience)
+    return {"plan": plan, "form": form, "board": build_dashboard(snapshot, add_url=add_url)}
+
+
+@require_GET
+@for_htmx(use_partial="body")
+def dashboard(request: AuthedRequest, plan_id: int) -> TemplateResponse:
+    plan = access.plan_for_viewer(request.user, plan_id)
     can_edit = access.can_edit(plan)
     add_url = reverse("kpis-check-in", args=[plan.pk]) if can_edit else None
-    snapshot = plan_snapshot(plan, start=start, end=end, audience=audience)
-    board = build_dashboard(snapshot, add_url=add_url)
-    context = {"plan": plan, "form": form, "board": board, "can_edit": can_edit}
+    context = {
+        **dashboard_context(request, plan, add_url=add_url),
+        "can_edit": can_edit,
+        "dashboard_url": reverse("kpis-dashboard", args=[plan.pk]),
+        "review_url": reverse("kpis-review", args=[plan.pk]),
+    }
     return TemplateResponse(request, "kpis/dashboard.html", context)
 
 

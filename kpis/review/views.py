@@ -23,7 +23,7 @@ from kpis.review.forms import ReviewOptionsForm
 from plans import access
 from plans.models import Plan
 from race_planner.htmx import Fragment, for_htmx
-from race_planner.http import AuthedRequest
+from race_planner.http import AuthedRequest, HtmxRequest
 
 EXPORT_PAGE = "kpis/review/export.html"
 
@@ -40,25 +40,31 @@ def _options_page(
 
 
 def _urls(export: ReviewExport) -> dict[str, str]:
+    """The links of a member's progress panel; a share link's panel has its own (`sharing`)."""
     ids = {"plan_id": export.plan_id, "export_id": export.pk}
     return {
         "progress_url": reverse("kpis-review-export", kwargs=ids),
         "download_url": reverse("kpis-review-download", kwargs=ids),
+        "start_url": reverse("kpis-review-pdf", args=[export.plan_id]),
+        "options_url": reverse("kpis-review", args=[export.plan_id]),
+        "back_url": reverse("plans-detail", args=[export.plan_id]),
+        "back_label": "Back to the plan",
     }
 
 
-def _progress_context(plan: Plan, export: ReviewExport) -> dict[str, Any]:
+def progress_context(plan: Plan, export: ReviewExport, urls: dict[str, str]) -> dict[str, Any]:
+    """The progress panel's context, for members and share links alike."""
     options = jobs.options_from_json(export.options)
     return {
         "plan": plan,
         "progress": jobs.progress(export),
         "options_text": jobs.describe_options(plan, options),
         "query": jobs.options_query(options),
-        **_urls(export),
+        **urls,
     }
 
 
-def _for_browser(request: AuthedRequest) -> bool:
+def _for_browser(request: HtmxRequest) -> bool:
     """A browser asks for pages (Accept: text/html …); a script for the PDF or anything."""
     return request.get_preferred_type(["application/pdf", "text/html"]) == "text/html"
 
@@ -75,8 +81,7 @@ def _pdf_response(export: ReviewExport) -> HttpResponse | None:
     return response
 
 
-def _not_ready(request: AuthedRequest, export: ReviewExport) -> HttpResponse:
-    urls = _urls(export)
+def _not_ready(request: HtmxRequest, export: ReviewExport, urls: dict[str, str]) -> HttpResponse:
     if _for_browser(request):
         return HttpResponseRedirect(urls["progress_url"])
     if export.state == ExportState.FAILED:
@@ -92,16 +97,19 @@ def _not_ready(request: AuthedRequest, export: ReviewExport) -> HttpResponse:
     return response
 
 
-def _answer(request: AuthedRequest, plan: Plan, export: ReviewExport) -> HttpResponse:
-    """htmx gets the progress panel; others the PDF when it is ready, else `_not_ready`."""
+def answer(
+    request: HtmxRequest, plan: Plan, export: ReviewExport, urls: dict[str, str]
+) -> HttpResponse:
+    """htmx gets the progress panel; others the PDF when it is ready, else `_not_ready`.
+    `urls` are the panel's links: a member's (`_urls`) or a share link's."""
     if request.htmx:
-        fragment = Fragment(request, EXPORT_PAGE, "export", _progress_context(plan, export))
-        return push_url(fragment, _urls(export)["progress_url"])
+        fragment = Fragment(request, EXPORT_PAGE, "export", progress_context(plan, export, urls))
+        return push_url(fragment, urls["progress_url"])
     if export.state == ExportState.READY:
         response = _pdf_response(export)
         if response is not None:
             return response
-    return _not_ready(request, export)
+    return _not_ready(request, export, urls)
 
 
 @require_GET
@@ -130,7 +138,7 @@ def review_pdf(request: AuthedRequest, plan_id: int) -> HttpResponse:
         return _options_page(request, plan, form, status=200 if request.htmx else 400)
     retry = request.GET.get("retry") == "1"
     export = jobs.start_export(plan, form.options(), user=request.user, retry=retry)
-    return _answer(request, plan, export)
+    return answer(request, plan, export, _urls(export))
 
 
 @require_GET
@@ -139,7 +147,7 @@ def review_export(request: AuthedRequest, plan_id: int, export_id: int) -> Templ
     """The export's progress; the page asks again every second until it is ready or failed."""
     plan = access.plan_for_viewer(request.user, plan_id)
     export = jobs.export_of(plan, export_id)
-    return TemplateResponse(request, EXPORT_PAGE, _progress_context(plan, export))
+    return TemplateResponse(request, EXPORT_PAGE, progress_context(plan, export, _urls(export)))
 
 
 @require_GET
@@ -147,4 +155,4 @@ def review_download(request: AuthedRequest, plan_id: int, export_id: int) -> Htt
     """The stored PDF; while it is being made, the progress page (browsers) or 202 (scripts)."""
     plan = access.plan_for_viewer(request.user, plan_id)
     export = jobs.export_of(plan, export_id)
-    return _answer(request, plan, export)
+    return answer(request, plan, export, _urls(export))

@@ -9,7 +9,7 @@
 
   function show(message, offerLogin) {
     text.textContent = message;
-    login.hidden = !offerLogin;
+    if (login) login.hidden = !offerLogin;  // public pages (share links) offer no log-in
     box.hidden = false;
   }
 

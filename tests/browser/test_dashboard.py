@@ -18,8 +18,8 @@ GREENSTYLE = "GreenStyle – online boutique growth"
 DEMO_PASSWORD = "race-demo"
 
 
-def _log_in(page: Page, base: str, username: str, password: str = DEMO_PASSWORD) -> list[str]:
-    """Log in and collect console errors and page errors from here on."""
+def watch_console(page: Page) -> list[str]:
+    """The page's console errors and warnings and its script errors, from here on."""
     problems: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
@@ -28,6 +28,12 @@ def _log_in(page: Page, base: str, username: str, password: str = DEMO_PASSWORD)
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return problems
+
+
+def _log_in(page: Page, base: str, username: str, password: str = DEMO_PASSWORD) -> list[str]:
+    """Log in and collect console errors and page errors from here on."""
+    problems = watch_console(page)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)

@@ -3,7 +3,6 @@
 
 import os
 import subprocess
-import time
 
 import kaleido
 import pytest
@@ -18,7 +17,7 @@ from kpis.review import charts as review_charts
 from kpis.review import export as review_export
 from plans.models import Plan, Role
 from tests.factories import make_kpi, make_measurement, make_member, make_plan, make_workspace
-from tests.review_helpers import browser_processes_under, pdf_text
+from tests.review_helpers import browser_processes_under, panel_when_ready, pdf_text
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 READY_WITHIN = 120  # seconds; a first export on a busy 2-core machine takes 10-25 s
@@ -88,14 +87,7 @@ def test_a_real_worker_makes_the_pdf_and_the_web_serves_it(
         HTTP_HX_REQUEST="true",
     )
     progress = clicked["HX-Push-Url"]
-    panel = clicked.content.decode()
-    deadline = time.monotonic() + READY_WITHIN
-    while "Your PDF is ready" not in panel:
-        assert export_worker.poll() is None, "the worker stopped"
-        assert "could not be made" not in panel, panel
-        assert time.monotonic() < deadline, f"not ready after {READY_WITHIN} s: {panel}"
-        time.sleep(0.5)
-        panel = client.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    panel_when_ready(client, progress, clicked.content.decode(), export_worker, within=READY_WITHIN)
 
     [export] = ReviewExport.objects.all()
     assert export.state == ExportState.READY
