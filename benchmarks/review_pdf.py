@@ -283,7 +283,12 @@ def main() -> int:
     processes = Processes(folder)
     try:
         with ThrowawayPostgres() as database:
-            env = environment(folder, database.url, 0) | {"TASKS_BACKEND": "db", "REDIS_URL": ""}
+            # A generous bound: on a busy machine an export is slow, and this measures, not judges.
+            env = environment(folder, database.url, 0) | {
+                "TASKS_BACKEND": "db",
+                "REDIS_URL": "",
+                "REVIEW_EXPORT_TIMEOUT": "300",
+            }
             manage(env, "migrate", "--noinput", "-v0")
             manage(env, "seed_demo")
             layout = shell_json(env, LAYOUT)

@@ -1,13 +1,16 @@
 """The quarterly review PDF: one exporter behind the web button, the URL and the command.
 
 `export_review(plan, options)` reads the plan once, judges every KPI with the dashboard's
-snapshot, draws the dashboard's figures as vector SVG, fills one HTML template and lets
-WeasyPrint lay it out with a fetcher that loads nothing but our static files and data: URIs.
+snapshot, draws the dashboard's figures as vector SVG, fills a template per section (cover and
+contents, summary, each stage, carry-over, appendix) and lets WeasyPrint lay them out with a
+fetcher that loads nothing but our static files and data: URIs. `layout` keeps laid-out
+sections, so after a change only the sections that show it are laid out again.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +24,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import HTML, Document
+from weasyprint import CSS, HTML, Document
+from weasyprint import __version__ as weasyprint_version
+from weasyprint.text.fonts import FontConfiguration
 
 from kpis import formatting
 from kpis.dashboards import charts
@@ -29,7 +34,8 @@ from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, plan_snapshot
 from kpis.review.charts import render_svgs
 from kpis.review.errors import ChartsUnavailable, Deadline, ExportTimeout, ReviewError
-from kpis.review.fetcher import BASE_URL, ReviewURLFetcher, static_url
+from kpis.review.fetcher import BASE_URL, ReviewURLFetcher, static_path, static_url
+from kpis.review.layout import Numbering, Section, lay_out, painting
 from plans.models import KPI, Audience, Plan, Stage, Tactic, TacticStatus
 from plans.worksheet.content import StageContent, load_stages
 
@@ -72,6 +78,7 @@ class Review:
     fetcher: ReviewURLFetcher
     document: Document  # the laid-out pages, for checks of where things landed
     timings: dict[str, float] = field(default_factory=dict)
+    laid_out: tuple[str, ...] = ()  # the sections laid out for it; the others were kept
 
 
 @dataclass(frozen=True)
@@ -329,6 +336,68 @@ def _within(deadline: Deadline, step: str, work: Callable[[], _T]) -> _T:
     return value
 
 
+REVIEW = "kpis/review/review.html"
+
+
+def _part(name: str, **extra: Any) -> dict[str, Any]:
+    return {"template": f"kpis/review/review_{name}.html", **extra}
+
+
+def _body_parts(context: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every section after the front, by anchor, in document order."""
+    stages = [(f"stage-{s.stage.value}", _part("stage", stage=s)) for s in context["sections"]]
+    return [
+        ("summary", _part("summary")),
+        *stages,
+        ("carry-over", _part("carry_over")),
+        ("definitions", _part("appendix")),
+    ]
+
+
+def _front_part(context: dict[str, Any], starts: dict[str, int] | None) -> dict[str, Any]:
+    """The cover and the contents, given each section's first page (None: counted in place)."""
+    titles = _titles(context)
+    pages = starts or dict.fromkeys(titles, None)
+    contents = [{"anchor": a, "title": titles[a], "page": page} for a, page in pages.items()]
+    return _part("front", contents=contents)
+
+
+def _documents(
+    context: dict[str, Any],
+) -> tuple[list[Section], Callable[[dict[str, int] | None], str], Callable[[], str]]:
+    """The sections after the front, each a whole HTML document; the front given its page
+    numbers; and the whole review as one document."""
+    body = _body_parts(context)
+
+    def html(*parts: dict[str, Any]) -> str:
+        return render_to_string(REVIEW, {**context, "parts": parts})
+
+    def front(starts: dict[str, int] | None) -> str:
+        return html(_front_part(context, starts))
+
+    def whole() -> str:
+        return html(_front_part(context, None), *(part for _, part in body))
+
+    return [Section(name, html(part)) for name, part in body], front, whole
+
+
+def _titles(context: dict[str, Any]) -> dict[str, str]:
+    stages = {f"stage-{s.stage.value}": s.stage.label for s in context["sections"]}
+    return {
+        "summary": "Executive summary",
+        **stages,
+        "carry-over": "Carry-over to next quarter",
+        "definitions": "Appendix: KPI definitions",
+    }
+
+
+def _stylesheet_digest() -> str:
+    """The stylesheet's content, part of every section's key: a deploy may change it under a
+    running worker."""
+    path = static_path(static_url("css/review.css"))
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path else "missing"
+
+
 def export_review(
     plan: Plan,
     options: ReviewOptions | None = None,
@@ -345,19 +414,33 @@ def export_review(
 
     context = build_context(plan, options, today=today, deadline=deadline)
     timings["data_and_charts"] = time.perf_counter() - mark
-    html = render_to_string("kpis/review/review.html", context)
+    context["layout_version"] = f"{weasyprint_version}+{_stylesheet_digest()}"
+    body, front, whole = _documents(context)
     deadline.check("writing the document")
 
     fetcher = ReviewURLFetcher()
+    fonts = FontConfiguration()
+
+    def render(html: str, numbering: Numbering) -> Document:
+        numbers = CSS(string=numbering.stylesheet())
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+            stylesheets=[numbers], font_config=fonts
+        )
+
     mark = time.perf_counter()
-    document = _within(
+    document, laid_out = _within(
         deadline,
         "laying out the pages",
-        lambda: HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(),
+        lambda: lay_out(body, front, whole, render, slot=f"{plan.pk}:{options}"),
     )
     timings["layout"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    pdf = _within(deadline, "writing the PDF", document.write_pdf)
+
+    def write() -> bytes:
+        with painting:
+            return document.write_pdf()
+
+    pdf = _within(deadline, "writing the PDF", write)
     timings["write"] = time.perf_counter() - mark
     filename = f"review-{slugify(plan.name) or plan.pk}-{today:%Y-%m-%d}.pdf"
     return Review(
@@ -367,4 +450,5 @@ def export_review(
         fetcher=fetcher,
         document=document,
         timings=timings,
+        laid_out=tuple(laid_out),
     )
