@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("plans/<id:plan_id>/review/", review_views.review_options, name="kpis-review"),
     path("plans/<id:plan_id>/review.pdf", review_views.review_pdf, name="kpis-review-pdf"),
+    path("plans/<id:plan_id>/review.pptx", review_views.review_slides, name="kpis-review-slides"),
     path(
         "plans/<id:plan_id>/review/<id:export_id>/",
         review_views.review_export,
@@ -49,5 +50,11 @@ urlpatterns = [
         "plans/<id:plan_id>/review/<id:export_id>.pdf",
         review_views.review_download,
         name="kpis-review-download",
+    ),
+    path(
+        "plans/<id:plan_id>/review/<id:export_id>.pptx",
+        review_views.review_download,
+        {"file_format": "pptx"},
+        name="kpis-review-download-slides",
     ),
 ]

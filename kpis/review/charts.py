@@ -1,10 +1,11 @@
-"""Plotly figures as vector SVG for the review PDF, drawn by kaleido in Debian's Chromium.
+"""Plotly figures as vector SVG for the review PDF (and PNG for its slides), drawn by kaleido
+in Debian's Chromium.
 
 One browser per process, kept between exports: starting it costs about two seconds, each image
 after that a fraction of one. It runs on an asyncio loop in a thread of its own; a call hands
 it the charts the cache lacks, each drawn as a task of its own in TABS tabs side by side, and
 waits for them until its deadline. A finished chart goes into the cache (keyed by figure
-content) the moment it is done, even when the caller has given up: the next try finds it there,
+content and image format) the moment it is done, even when the caller has given up: the next try finds it there,
 and a chart still being drawn is waited for, not drawn twice. What goes into the cache is
 already trimmed for print (`lighten_svg`, `trim_svg`): that work is done once per chart, not
 once per export.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import contextlib
 import hashlib
 import json
@@ -200,12 +202,18 @@ class _Chart:
     figure: dict[str, Any]
     width: int
     height: int
+    image_format: str = "svg"  # or "png", kept in the cache as base64 text
+    scale: float = 1
 
 
-def _chart(figure: go.Figure, width: int, height: int) -> _Chart:
+def _chart(
+    figure: go.Figure, width: int, height: int, *, image_format: str = "svg", scale: float = 1
+) -> _Chart:
     payload = pio.to_json(figure, validate=False, engine="json")
-    key = hashlib.sha256(f"{width}x{height}:{payload}".encode()).hexdigest()
-    return _Chart(key, json.loads(payload), width, height)
+    # The same figure as SVG and as PNG are two images: the format is part of the key.
+    shape = f"{width}x{height}" if image_format == "svg" else f"{width}x{height}@{scale}"
+    key = hashlib.sha256(f"{image_format}:{shape}:{payload}".encode()).hexdigest()
+    return _Chart(key, json.loads(payload), width, height, image_format, scale)
 
 
 _GONE = (BrowserClosedError, BrowserFailedError, ChannelClosedError)  # what a lost browser raises
@@ -304,9 +312,13 @@ class _Browser:
         task = asyncio.current_task()
         if task is not None:  # read its error even when nobody waits for the chart any more
             task.add_done_callback(_read_error)
-        opts = {"format": "svg", "width": chart.width, "height": chart.height}
-        svg: bytes = await self.kaleido.calc_fig(chart.figure, opts=opts)
-        return trim_svg(lighten_svg(svg.decode()))
+        opts = {"format": chart.image_format, "width": chart.width, "height": chart.height}
+        if chart.image_format != "svg":
+            opts["scale"] = chart.scale
+        image: bytes = await self.kaleido.calc_fig(chart.figure, opts=opts)
+        if chart.image_format != "svg":
+            return base64.b64encode(image).decode()
+        return trim_svg(lighten_svg(image.decode()))
 
     def draw(self, charts: list[_Chart]) -> dict[str, Future[str]]:
         """A future SVG for each chart; charts already being drawn are joined, not redrawn,
@@ -491,34 +503,49 @@ def _collect(
 
 def render_svgs(figures: list[tuple[go.Figure, int, int]], *, deadline: Deadline) -> list[str]:
     """SVG text for each (figure, width, height), in order; raises ChartsUnavailable/ExportTimeout."""
+    return _render([_chart(figure, width, height) for figure, width, height in figures], deadline)
+
+
+def render_pngs(
+    figures: list[tuple[go.Figure, int, int]], *, deadline: Deadline, scale: float = 2
+) -> list[bytes]:
+    """A PNG for each (figure, width, height), `scale` pixels a CSS pixel, for the slides;
+    the same browser and cache as the SVGs, each image cached under its own format."""
+    charts = [
+        _chart(figure, width, height, image_format="png", scale=scale)
+        for figure, width, height in figures
+    ]
+    return [base64.b64decode(image) for image in _render(charts, deadline)]
+
+
+def _render(charts: list[_Chart], deadline: Deadline) -> list[str]:
     path = browser_path()
     if path is None:
         raise ChartsUnavailable(NO_BROWSER_MESSAGE)
-    charts = [_chart(figure, width, height) for figure, width, height in figures]
-    svgs: dict[str, str] = {}
+    images: dict[str, str] = {}
     with _lock:
         for chart in charts:
             if chart.key in _cache:
                 _cache.move_to_end(chart.key)
-                svgs[chart.key] = _cache[chart.key]
-    missing = list({c.key: c for c in charts if c.key not in svgs}.values())
+                images[chart.key] = _cache[chart.key]
+    missing = list({c.key: c for c in charts if c.key not in images}.values())
     for attempt in (1, 2):
         if not missing:
             break
         deadline.check("drawing the charts")
         browser = _ready_browser(path, deadline)
         try:
-            svgs.update(_collect(browser, browser.draw(missing), deadline))
+            images.update(_collect(browser, browser.draw(missing), deadline))
             break
         except _Lost:
             _retire(browser, "it stopped or hung while drawing")
             if attempt == 2 or deadline.remaining() < RETRY_AT_LEAST:
                 raise ChartsUnavailable(_lost_message(path)) from None
             with _lock:  # charts finished before it went are in the cache
-                svgs.update({c.key: _cache[c.key] for c in missing if c.key in _cache})
-            missing = [c for c in missing if c.key not in svgs]
+                images.update({c.key: _cache[c.key] for c in missing if c.key in _cache})
+            missing = [c for c in missing if c.key not in images]
             logger.warning("Drawing %d charts again in a new browser", len(missing))
-    return [svgs[chart.key] for chart in charts]
+    return [images[chart.key] for chart in charts]
 
 
 def browser_pid() -> int | None:

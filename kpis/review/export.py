@@ -68,6 +68,7 @@ class ReviewOptions:
     stages: tuple[str, ...] = tuple(Stage.values)
     audience: str | None = None  # "b2c" / "b2b" narrows a plan for both; None keeps all
     paper: str = "A4"
+    format: str = "pdf"  # or "pptx": the same review as slides (kpis/review/slides.py)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class KPIRow:
     expected: str
     latest_date: date | None
     status: Status
-    chart: str = ""  # data: URI of the SVG; none for a KPI without actuals
+    chart: str = ""  # data: URI of the chart's image; none for a KPI without actuals
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,23 @@ def _figures(
     return figures
 
 
+# Draws the review's charts: the funnel, the two budget charts, then each stage's KPIs with
+# actuals, in that order, as data: URIs. The PDF's draws SVG; the slides' PNG at their sizes.
+ChartDrawer = Callable[
+    [PlanSnapshot, list[StageSection], dict[int, KPIStatus], Deadline], list[str]
+]
+
+
+def draw_svgs(
+    snapshot: PlanSnapshot,
+    sections: list[StageSection],
+    items: dict[int, KPIStatus],
+    deadline: Deadline,
+) -> list[str]:
+    figures = _figures(snapshot, sections, items)
+    return [_data_uri(svg) for svg in render_svgs(figures, deadline=deadline)]
+
+
 def _in_period(tactic: Tactic, start: date | None, end: date | None) -> bool:
     """The snapshot's rule: with a chosen period, tactics whose dates overlap it (or have none)."""
     if start is None and end is None:
@@ -223,7 +241,12 @@ def _in_period(tactic: Tactic, start: date | None, end: date | None) -> bool:
 
 
 def build_context(
-    plan: Plan, options: ReviewOptions, *, today: date, deadline: Deadline
+    plan: Plan,
+    options: ReviewOptions,
+    *,
+    today: date,
+    deadline: Deadline,
+    draw: ChartDrawer = draw_svgs,
 ) -> dict[str, Any]:
     audience = options.audience if plan.audience == Audience.BOTH else None
     snapshot = plan_snapshot(
@@ -257,11 +280,8 @@ def build_context(
         )
     deadline.check("reading the plan")
 
-    svgs = [
-        _data_uri(svg)
-        for svg in render_svgs(_figures(snapshot, sections, items), deadline=deadline)
-    ]
-    funnel_chart, stage_budget_chart, channel_budget_chart, *kpi_charts = svgs
+    images = draw(snapshot, sections, items, deadline)
+    funnel_chart, stage_budget_chart, channel_budget_chart, *kpi_charts = images
     charts = iter(kpi_charts)
     for section in sections:
         section.kpis = [

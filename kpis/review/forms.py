@@ -1,4 +1,4 @@
-"""The review PDF's options: period, stages, audience (plans for both) and paper size."""
+"""The review's options: period, stages, audience (plans for both) and paper size (PDF)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ class ReviewOptionsForm(forms.Form):
     )
     audience = forms.ChoiceField(label="Audience", choices=AUDIENCE_CHOICES, required=False)
     paper = forms.ChoiceField(
-        label="Paper size", choices=[(k, k) for k in PAPER_SIZES], required=False
+        label="Paper size",
+        choices=[(k, k) for k in PAPER_SIZES],
+        required=False,
+        help_text="For the PDF; slides are 16:9.",
     )
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
@@ -50,8 +53,9 @@ class ReviewOptionsForm(forms.Form):
             self.add_error("end", "The period must end on or after the day it starts.")
         return data
 
-    def options(self) -> ReviewOptions:
-        """The validated choices; blanks fall back to the whole plan."""
+    def options(self, *, file_format: str = "pdf") -> ReviewOptions:
+        """The validated choices; blanks fall back to the whole plan. The format comes from
+        the button (its URL), not from a field."""
         data = self.cleaned_data
         audience = data.get("audience") or "both"
         return ReviewOptions(
@@ -60,4 +64,5 @@ class ReviewOptionsForm(forms.Form):
             stages=tuple(data.get("stages") or Stage.values),
             audience=None if audience == "both" else audience,
             paper=data.get("paper") or "A4",
+            format=file_format,
         )

@@ -1,4 +1,6 @@
-"""The review PDF as a background job: made once per fingerprint, stored, and served again.
+"""The review PDF (or its slides) as a background job: made once per fingerprint, stored, and
+served again. The format is one of the options, so the PDF and the slides of the same plan are
+two exports, each joined, stored and pruned on its own.
 
 Three doors lead here. The options page's button and `/plans/<id>/review.pdf` call
 `start_export`, which answers at once with the export (ready, or queued for a worker); the
@@ -23,7 +25,7 @@ import json
 import logging
 import time
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +45,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 
 from kpis.models import ExportState, Measurement, ReviewExport
 from kpis.review import export as review
+from kpis.review import slides
 from kpis.review.export import ReviewOptions
 from plans.history import history_of
 from plans.models import KPI, Audience, Objective, Plan, Stage, StageWorksheet, Tactic
@@ -76,8 +79,20 @@ DOCUMENT_SOURCES = (
 )
 
 
+# What each format is called on the progress page and served as.
+FORMAT_NAMES = {"pdf": "PDF", "pptx": "slides"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
 def storage() -> Storage:
     return storages[STORAGE]
+
+
+def format_of(export: ReviewExport) -> str:
+    return str(export.options.get("format") or "pdf")
 
 
 # --- options ---------------------------------------------------------------------------------
@@ -98,6 +113,7 @@ def options_from_json(data: dict[str, Any]) -> ReviewOptions:
         stages=tuple(data.get("stages") or Stage.values),
         audience=data.get("audience"),
         paper=data.get("paper") or "A4",
+        format=data.get("format") or "pdf",
     )
 
 
@@ -117,7 +133,8 @@ def options_query(options: ReviewOptions) -> str:
 
 
 def describe_options(plan: Plan, options: ReviewOptions) -> str:
-    """The options in a line: "1 Jul 2026 – 30 Sep 2026 · Reach, Act · B2B only · A4"."""
+    """The options in a line: "1 Jul 2026 – 30 Sep 2026 · Reach, Act · B2B only · A4"
+    (slides end in "16:9 slides" instead of the paper)."""
     start, end = options.start or plan.period_start, options.end or plan.period_end
     stages = (
         "every stage"
@@ -127,7 +144,7 @@ def describe_options(plan: Plan, options: ReviewOptions) -> str:
     parts = [f"{start:%-d %b %Y} – {end:%-d %b %Y}", stages]
     if plan.audience == Audience.BOTH:
         parts.append(f"{options.audience.upper()} only" if options.audience else "both audiences")
-    return " · ".join([*parts, options.paper])
+    return " · ".join([*parts, "16:9 slides" if options.format == "pptx" else options.paper])
 
 
 # --- the fingerprint -------------------------------------------------------------------------
@@ -224,6 +241,8 @@ def start_export(
     repeated; a failed one starts again only when asked (`retry`), a made one whose file has
     gone starts again by itself.
     """
+    if options.format == "pptx":  # slides have no paper: one export whatever was chosen
+        options = replace(options, paper="A4")
     as_of = timezone.localdate()
     export, created = ReviewExport.objects.get_or_create(
         fingerprint=fingerprint(plan, options, as_of),
@@ -346,8 +365,8 @@ def progress(export: ReviewExport) -> Progress:
     )
 
 
-def pdf_file(export: ReviewExport) -> File[bytes] | None:
-    """The stored PDF, open; None when it has gone (then the export is queued again)."""
+def stored_file(export: ReviewExport) -> File[bytes] | None:
+    """The stored PDF or slides, open; None when gone (then the export is queued again)."""
     try:
         return storage().open(export.file, "rb")
     except (FileNotFoundError, ValueError):
@@ -356,17 +375,35 @@ def pdf_file(export: ReviewExport) -> File[bytes] | None:
         return None
 
 
+pdf_file = stored_file  # its name before slides; callers of the PDF may keep it
+
+
 # --- the job ---------------------------------------------------------------------------------
 
 
 @task()
 def make_review(export_id: int) -> str:
-    """The worker's side: make the PDF of a queued export and store it."""
+    """The worker's side: make the PDF (or slides) of a queued export and store it."""
     return run_export(export_id)
 
 
+@dataclass(frozen=True)
+class _Made:
+    data: bytes
+    filename: str
+    pages: int  # a PDF's pages or the slides' count
+
+
+def _make(plan: Plan, options: ReviewOptions, as_of: date) -> _Made:
+    if options.format == "pptx":
+        deck = slides.export_slides(plan, options, today=as_of)
+        return _Made(deck.pptx, deck.filename, deck.slides)
+    result = review.export_review(plan, options, today=as_of)
+    return _Made(result.pdf, result.filename, result.pages)
+
+
 def run_export(export_id: int) -> str:
-    """Make and store the PDF of a queued export, in this process; returns its state.
+    """Make and store the PDF or slides of a queued export, in this process; returns its state.
 
     An export already taken by another process (or made, failed or deleted meanwhile) is left
     alone. A failure that is not ours to explain is recorded for the user and raised again,
@@ -378,14 +415,13 @@ def run_export(export_id: int) -> str:
     if not claimed:
         return "skipped"
     export = ReviewExport.objects.select_related("plan__workspace").get(pk=export_id)
+    kind = FORMAT_NAMES[format_of(export)]
     began = time.perf_counter()
     try:
-        result = review.export_review(
-            export.plan, options_from_json(export.options), today=export.as_of
-        )
-        name = _store(export, result.pdf)
+        made = _make(export.plan, options_from_json(export.options), export.as_of)
+        name = _store(export, made.data)
     except review.ReviewError as error:
-        logger.warning("Review PDF of plan %s not made: %s", export.plan_id, error)
+        logger.warning("Review %s of plan %s not made: %s", kind, export.plan_id, error)
         _finish(export, state=ExportState.FAILED, error=str(error))
         return ExportState.FAILED
     except BaseException:
@@ -395,26 +431,28 @@ def run_export(export_id: int) -> str:
         export,
         state=ExportState.READY,
         file=name,
-        filename=result.filename,
-        pages=result.pages,
-        size=len(result.pdf),
+        filename=made.filename,
+        pages=made.pages,
+        size=len(made.data),
     )
     logger.info(
-        "Review PDF of plan %s ready: %s pages in %.1f s",
+        "Review %s of plan %s ready: %s %s in %.1f s",
+        kind,
         export.plan_id,
-        result.pages,
+        made.pages,
+        "slides" if format_of(export) == "pptx" else "pages",
         time.perf_counter() - began,
     )
     prune_expired()
     return ExportState.READY
 
 
-def _store(export: ReviewExport, pdf: bytes) -> str:
-    name = f"{export.fingerprint}.pdf"
+def _store(export: ReviewExport, data: bytes) -> str:
+    name = f"{export.fingerprint}.{format_of(export)}"
     files = storage()
     if files.exists(name):  # made before and its row lost, or made again after a failure
         files.delete(name)
-    return files.save(name, ContentFile(pdf))
+    return files.save(name, ContentFile(data))
 
 
 def _finish(export: ReviewExport, *, state: str, **fields: Any) -> None:

@@ -1,17 +1,19 @@
 """The quarterly review PDF on the web: the options page, the export's progress and its file.
 
 The Export PDF button and `/plans/<id>/review.pdf` start the export job, or join the identical
-one, and answer at once. Browsers go to the progress page, which polls itself (htmx, or a
-meta refresh without JavaScript) until the download link or the error shows. Scripts asking
-review.pdf get the PDF when it is stored, else 202 with `Retry-After` and a `Location` to ask
-(README). Every step checks access to the plan again, the download included.
+one, and answer at once; the Export slides button and `/plans/<id>/review.pptx` do the same
+for the slides (the format is one of the export's options). Browsers go to the progress page,
+which polls itself (htmx, or a meta refresh without JavaScript) until the download link or the
+error shows. Scripts asking review.pdf (.pptx) get the file when it is stored, else 202 with
+`Retry-After` and a `Location` to ask (README). Every step checks access to the plan again,
+the download included.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -42,10 +44,15 @@ def _options_page(
 def _urls(export: ReviewExport) -> dict[str, str]:
     """The links of a member's progress panel; a share link's panel has its own (`sharing`)."""
     ids = {"plan_id": export.plan_id, "export_id": export.pk}
+    slides = jobs.format_of(export) == "pptx"
     return {
         "progress_url": reverse("kpis-review-export", kwargs=ids),
-        "download_url": reverse("kpis-review-download", kwargs=ids),
-        "start_url": reverse("kpis-review-pdf", args=[export.plan_id]),
+        "download_url": reverse(
+            "kpis-review-download-slides" if slides else "kpis-review-download", kwargs=ids
+        ),
+        "start_url": reverse(
+            "kpis-review-slides" if slides else "kpis-review-pdf", args=[export.plan_id]
+        ),
         "options_url": reverse("kpis-review", args=[export.plan_id]),
         "back_url": reverse("plans-detail", args=[export.plan_id]),
         "back_label": "Back to the plan",
@@ -57,6 +64,7 @@ def progress_context(plan: Plan, export: ReviewExport, urls: dict[str, str]) -> 
     options = jobs.options_from_json(export.options)
     return {
         "plan": plan,
+        "slides": options.format == "pptx",
         "progress": jobs.progress(export),
         "options_text": jobs.describe_options(plan, options),
         "query": jobs.options_query(options),
@@ -64,17 +72,19 @@ def progress_context(plan: Plan, export: ReviewExport, urls: dict[str, str]) -> 
     }
 
 
-def _for_browser(request: HtmxRequest) -> bool:
-    """A browser asks for pages (Accept: text/html …); a script for the PDF or anything."""
-    return request.get_preferred_type(["application/pdf", "text/html"]) == "text/html"
+def _for_browser(request: HtmxRequest, export: ReviewExport) -> bool:
+    """A browser asks for pages (Accept: text/html …); a script for the file or anything."""
+    content_type = jobs.CONTENT_TYPES[jobs.format_of(export)]
+    return request.get_preferred_type([content_type, "text/html"]) == "text/html"
 
 
-def _pdf_response(export: ReviewExport) -> HttpResponse | None:
-    pdf = jobs.pdf_file(export)
-    if pdf is None:
+def _file_response(export: ReviewExport) -> HttpResponse | None:
+    stored = jobs.stored_file(export)
+    if stored is None:
         return None  # the file has gone: the export is queued again
-    with pdf:  # a review is a few hundred KB: read at once, like the PDF made in place was
-        response = HttpResponse(pdf.read(), content_type="application/pdf")
+    content_type = jobs.CONTENT_TYPES[jobs.format_of(export)]
+    with stored:  # a review is a few hundred KB: read at once, like the PDF made in place was
+        response = HttpResponse(stored.read(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["X-Review-Pages"] = str(export.pages)
     response["Cache-Control"] = "private, no-cache"
@@ -82,13 +92,14 @@ def _pdf_response(export: ReviewExport) -> HttpResponse | None:
 
 
 def _not_ready(request: HtmxRequest, export: ReviewExport, urls: dict[str, str]) -> HttpResponse:
-    if _for_browser(request):
+    if _for_browser(request, export):
         return HttpResponseRedirect(urls["progress_url"])
     if export.state == ExportState.FAILED:
         # A script learns why; asking again with retry=1 starts the export again.
         return HttpResponse(export.error, status=503, content_type="text/plain; charset=utf-8")
+    made = "The slides are" if jobs.format_of(export) == "pptx" else "The PDF is"
     response = HttpResponse(
-        f"The PDF is being made. Ask {urls['download_url']} again in {jobs.RETRY_AFTER} s.\n",
+        f"{made} being made. Ask {urls['download_url']} again in {jobs.RETRY_AFTER} s.\n",
         status=202,
         content_type="text/plain; charset=utf-8",
     )
@@ -100,13 +111,13 @@ def _not_ready(request: HtmxRequest, export: ReviewExport, urls: dict[str, str])
 def answer(
     request: HtmxRequest, plan: Plan, export: ReviewExport, urls: dict[str, str]
 ) -> HttpResponse:
-    """htmx gets the progress panel; others the PDF when it is ready, else `_not_ready`.
+    """htmx gets the progress panel; others the file when it is ready, else `_not_ready`.
     `urls` are the panel's links: a member's (`_urls`) or a share link's."""
     if request.htmx:
         fragment = Fragment(request, EXPORT_PAGE, "export", progress_context(plan, export, urls))
         return push_url(fragment, urls["progress_url"])
     if export.state == ExportState.READY:
-        response = _pdf_response(export)
+        response = _file_response(export)
         if response is not None:
             return response
     return _not_ready(request, export, urls)
@@ -127,18 +138,30 @@ def review_options(request: AuthedRequest, plan_id: int) -> TemplateResponse:
     return _options_page(request, plan, ReviewOptionsForm(plan=plan, initial=initial))
 
 
-@require_GET
-@for_htmx(use_partial="options")
-def review_pdf(request: AuthedRequest, plan_id: int) -> HttpResponse:
-    """Start (or join) the export of these options; the PDF itself once it is stored."""
+def _start(request: AuthedRequest, plan_id: int, file_format: str) -> HttpResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
     form = ReviewOptionsForm(request.GET, plan=plan)
     if not form.is_valid():
         # htmx only swaps 2xx; a plain request gets a 400 with the same page.
         return _options_page(request, plan, form, status=200 if request.htmx else 400)
     retry = request.GET.get("retry") == "1"
-    export = jobs.start_export(plan, form.options(), user=request.user, retry=retry)
+    options = form.options(file_format=file_format)
+    export = jobs.start_export(plan, options, user=request.user, retry=retry)
     return answer(request, plan, export, _urls(export))
+
+
+@require_GET
+@for_htmx(use_partial="options")
+def review_pdf(request: AuthedRequest, plan_id: int) -> HttpResponse:
+    """Start (or join) the export of these options; the PDF itself once it is stored."""
+    return _start(request, plan_id, "pdf")
+
+
+@require_GET
+@for_htmx(use_partial="options")
+def review_slides(request: AuthedRequest, plan_id: int) -> HttpResponse:
+    """The same for the slides (.pptx): the options page's second button."""
+    return _start(request, plan_id, "pptx")
 
 
 @require_GET
@@ -151,8 +174,13 @@ def review_export(request: AuthedRequest, plan_id: int, export_id: int) -> Templ
 
 
 @require_GET
-def review_download(request: AuthedRequest, plan_id: int, export_id: int) -> HttpResponse:
-    """The stored PDF; while it is being made, the progress page (browsers) or 202 (scripts)."""
+def review_download(
+    request: AuthedRequest, plan_id: int, export_id: int, file_format: str = "pdf"
+) -> HttpResponse:
+    """The stored file; while it is being made, the progress page (browsers) or 202 (scripts).
+    Its URL ends in the export's format (.pdf, .pptx): another ending is 404."""
     plan = access.plan_for_viewer(request.user, plan_id)
     export = jobs.export_of(plan, export_id)
+    if jobs.format_of(export) != file_format:
+        raise Http404("No such export")
     return answer(request, plan, export, _urls(export))

@@ -26,11 +26,19 @@ def made_here(export: ReviewExport) -> ReviewExport:
 
 
 class Command(BaseCommand):
-    help = "Write a plan's quarterly review PDF: export_review <plan_id> -o review.pdf"
+    help = (
+        "Write a plan's quarterly review PDF (or slides): export_review <plan_id> -o review.pdf"
+        " (-o review.pptx, or --format pptx, for the slides)"
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("plan_id", type=int)
-        parser.add_argument("-o", "--output", required=True, help="Where to write the PDF.")
+        parser.add_argument("-o", "--output", required=True, help="Where to write the file.")
+        parser.add_argument(
+            "--format",
+            choices=list(jobs.FORMAT_NAMES),
+            help="pdf or pptx (slides); by default the output's ending, else pdf.",
+        )
         parser.add_argument("--start", type=date.fromisoformat, help="First day (YYYY-MM-DD).")
         parser.add_argument("--end", type=date.fromisoformat, help="Last day (YYYY-MM-DD).")
         parser.add_argument(
@@ -48,6 +56,7 @@ class Command(BaseCommand):
         if plan is None:
             raise CommandError(f"No plan with id {options['plan_id']}.")
         start, end = options["start"], options["end"]
+        output = Path(options["output"])
         if (start or plan.period_start) > (end or plan.period_end):
             raise CommandError("The period must end on or after the day it starts.")
         choices = review.ReviewOptions(
@@ -56,6 +65,7 @@ class Command(BaseCommand):
             stages=tuple(options["stages"] or Stage.values),
             audience=options["audience"],
             paper=options["paper"],
+            format=options["format"] or ("pptx" if output.suffix == ".pptx" else "pdf"),
         )
         export = jobs.start_export(plan, choices, retry=True, enqueue=False)
         stored = export.state == ExportState.READY
@@ -63,15 +73,15 @@ class Command(BaseCommand):
             export = made_here(export)
         finally:
             review_charts.shutdown()
-        pdf = jobs.pdf_file(export) if export.state == ExportState.READY else None
-        if pdf is None:
-            raise CommandError(export.error or "The PDF could not be made. Try again.")
-        with pdf:
-            Path(options["output"]).write_bytes(pdf.read())
+        made = jobs.stored_file(export) if export.state == ExportState.READY else None
+        if made is None:
+            raise CommandError(export.error or "The review could not be made. Try again.")
+        with made:
+            output.write_bytes(made.read())
         how = "stored earlier, unchanged since" if stored else "made now"
+        pages = "slides" if choices.format == "pptx" else "pages"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wrote {options['output']}: {export.pages} pages, "
-                f"{export.size // 1024} KB ({how})."
+                f"Wrote {output}: {export.pages} {pages}, {export.size // 1024} KB ({how})."
             )
         )
