@@ -100,6 +100,14 @@ def _link(token: str, *, pdf: bool = False) -> ShareLink:
     return link
 
 
+def _shared_pdf(link: ShareLink, export_id: int) -> ReviewExport:
+    """An export of the link's plan that is a PDF: members' slides are not part of a link."""
+    export = jobs.export_of(link.plan, export_id)
+    if jobs.format_of(export) != "pdf":
+        raise Http404("No such export")
+    return export
+
+
 def _review_urls(token: str, export: ReviewExport) -> dict[str, str]:
     """The progress panel's links for a share link: its own doors, its dashboard."""
     return {
@@ -147,7 +155,7 @@ def shared_review_pdf(request: HtmxRequest, token: str) -> HttpResponse:
 @for_htmx(use_partial="export")
 def shared_review_export(request: HtmxRequest, token: str, export_id: int) -> TemplateResponse:
     link = _link(token, pdf=True)
-    export = jobs.export_of(link.plan, export_id)
+    export = _shared_pdf(link, export_id)
     context = review.progress_context(link.plan, export, _review_urls(token, export))
     return TemplateResponse(request, review.EXPORT_PAGE, {**context, "public_page": True})
 
@@ -156,5 +164,5 @@ def shared_review_export(request: HtmxRequest, token: str, export_id: int) -> Te
 @require_GET
 def shared_review_download(request: HtmxRequest, token: str, export_id: int) -> HttpResponse:
     link = _link(token, pdf=True)
-    export = jobs.export_of(link.plan, export_id)
+    export = _shared_pdf(link, export_id)
     return review.answer(request, link.plan, export, _review_urls(token, export))

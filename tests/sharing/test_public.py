@@ -145,6 +145,17 @@ def test_a_link_never_reaches_another_plan_s_export(editor, plan, workspace):
     assert client.get(public_url(new, f"review/{other.pk}.pdf")).status_code == 404
 
 
+def test_a_link_never_reaches_the_plan_s_slides(editor, plan):
+    """A link opens the PDF; the slides members made of the same plan stay theirs."""
+    new = share(plan, by=editor, with_pdf=True)
+    slides = ReviewExport.objects.create(
+        plan=plan, fingerprint="2" * 64, options={"format": "pptx"}, as_of=date(2026, 7, 6)
+    )
+    client = Client()
+    for rest in (f"review/{slides.pk}/", f"review/{slides.pk}.pdf"):
+        assert client.get(public_url(new, rest)).status_code == 404, rest
+
+
 def test_the_pdf_is_the_members_job(editor, plan):
     """The link's PDF door starts the export a member starts with the same options: one job."""
     make_kpi(plan=plan, name="Visitors", stage="reach")
