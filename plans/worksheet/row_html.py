@@ -38,6 +38,7 @@ from plans.models import (
     Tactic,
     TacticStatus,
     Unit,
+    responsibility,
 )
 
 # A stand-in id: reversed once per page, then replaced by each row's id.
@@ -225,6 +226,7 @@ def _kpi_meta(item: KPI, page: RowPage) -> str:
         f"<span>{_label(UNITS, item.unit)}{in_currency}</span>",
         f"<span>{better}</span>",
         item.definition and f'<span class="muted">{_text(item.definition)}</span>',
+        f"<span>{_text(responsibility(item))}</span>",
         "</p>",
     )
 
