@@ -31,7 +31,7 @@ CARD_HTML = (
     '<span class="badge status-{status}">{status_label}</span></header>\n'
     '<p class="kpi-figures"><strong>{latest}</strong> <span class="muted">of {target}</span></p>\n'
     '<p class="kpi-change">{change}</p>\n'
-    '<p class="kpi-owner muted">{responsible}</p>\n'
+    "{responsible}"
     # The chart's accessible name is the KPI's name and its sentence; charts.js draws the chart.
     '<p class="visually-hidden" id="s{pk}">{summary}</p>'
     '<div class="chart chart-kpi" data-chart="fig-kpi-{pk}" role="img" aria-labelledby="k{pk} s{pk}">'
@@ -44,7 +44,7 @@ EMPTY_CARD_HTML = (
     '<span class="badge status-{status}">{status_label}</span></header>\n'
     '<p class="kpi-figures"><span class="muted">Target</span> <strong>{target}</strong></p>\n'
     '<p class="kpi-change">No actuals yet.{action}</p>\n'
-    '<p class="kpi-owner muted">{responsible}</p></article>\n'
+    "{responsible}</article>\n"
 )
 
 
@@ -80,7 +80,8 @@ class KPICard:
             "audience": escape(self.audience),
             "change": escape(self.change),
             "summary": escape(self.summary),
-            "responsible": escape(self.responsible),
+            "responsible": self.responsible
+            and f'<p class="kpi-owner muted">{escape(self.responsible)}</p>\n',
         }
         if self.has_chart:
             return SafeString(CARD_HTML.format(**texts))
@@ -250,7 +251,8 @@ def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICa
         summary=kpi_summary(item, snapshot),
         add_url=add_url,
         has_chart=bool(item.dates),
-        responsible=responsibility(kpi),
+        # The defaults (the plan's creator, weekly) go unsaid: a large plan's page stays small.
+        responsible=responsibility(kpi) if kpi.owner_id or kpi.cadence != "weekly" else "",
     )
 
 
