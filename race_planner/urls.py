@@ -23,5 +23,6 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("", include("kpis.urls")),
     path("api/", include("api.urls")),
+    path("notifications/", include("nudges.urls")),
     path("admin/", admin.site.urls),
 ]
