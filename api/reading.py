@@ -72,6 +72,8 @@ def kpi_row(kpi: KPI) -> dict[str, Any]:
         "baseline": number(kpi.baseline),
         "target": number(kpi.target),
         "definition": kpi.definition,
+        "owner_id": kpi.owner_id,
+        "cadence": kpi.cadence,
     }
 
 

@@ -64,6 +64,10 @@ class KpiOut(Schema):
     baseline: str
     target: str
     definition: str
+    owner_id: int | None = Field(
+        description="The member who records its actuals; null means the plan's creator."
+    )
+    cadence: str = Field(description="How often an actual is expected: weekly, monthly or none.")
 
 
 class ObjectiveOut(Schema):

@@ -138,6 +138,7 @@ class _Suggested:
                 baseline=k.baseline,
                 target=k.target,
                 definition=k.definition,
+                cadence=k.cadence,
                 preset_key=k.key,
             ),
         )

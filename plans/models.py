@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -75,6 +77,14 @@ def allows_negative(unit: str) -> bool:
     """Only scores go below zero (an NPS runs from -100 to 100); a negative count, percentage,
     amount of money, ratio or duration means nothing."""
     return unit == Unit.SCORE
+
+
+class Cadence(models.TextChoices):
+    """How often a KPI's owner is expected to record an actual (reminders follow it)."""
+
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    NONE = "none", "No check-ins"
 
 
 class Direction(models.TextChoices):
@@ -245,6 +255,18 @@ class KPI(StageItem):
     target = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
     definition = models.CharField(max_length=300, blank=True)
     preset_key = models.CharField(max_length=80, blank=True)
+    # Who records its actuals; none set means the plan's creator (see `responsible_id`).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A member of the workspace; empty means whoever created the plan.",
+    )
+    cadence = models.CharField(
+        "Check-in cadence", max_length=7, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
@@ -266,10 +288,31 @@ class KPI(StageItem):
             _choice_check("audience", ItemAudience, "kpi"),
             _choice_check("unit", Unit, "kpi"),
             _choice_check("direction", Direction, "kpi"),
+            _choice_check("cadence", Cadence, "kpi"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+def members_of(workspace_id: int) -> models.QuerySet[Any]:
+    """The users of a workspace, by name: who may own its KPIs."""
+    return (
+        get_user_model().objects.filter(memberships__workspace_id=workspace_id).order_by("username")
+    )
+
+
+def person(user: Any) -> str:
+    """How a member is named on pages and in emails: full name, else username."""
+    return str(user.get_full_name() or user.username)
+
+
+def responsibility(kpi: KPI) -> str:
+    """Who checks a KPI in and how often, in a few words: "Owner Ann Lee, weekly check-ins"."""
+    owner = person(kpi.owner) if kpi.owner else "the plan's creator"
+    if kpi.cadence == Cadence.NONE:
+        return f"Owner {owner}, no check-ins"
+    return f"Owner {owner}, {kpi.cadence} check-ins"
 
 
 def name_key(name: str) -> str:

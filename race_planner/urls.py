@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("kpis.urls")),
     path("api/", include("api.urls")),
     path("", include("sharing.urls")),
+    path("notifications/", include("nudges.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,9 @@ address=${1:-127.0.0.1:8000}
 # stdin from /dev/null: children in their own process groups must not touch the terminal.
 "$python" manage.py runserver "$address" </dev/null &
 web=$!
+# The worker also sends reminders, alerts and digests: a job that enqueues its own next run
+# every 5 minutes (nudges/tasks.py); a second chain, from an earlier start, ends itself.
+"$python" manage.py send_nudges --schedule </dev/null
 # The worker yields the CPU to the web server (nice) and looks for work every 0.25 s.
 nice -n 10 "$python" manage.py db_worker --no-startup-delay --interval 0.25 </dev/null &
 worker=$!

@@ -48,8 +48,15 @@ NOT_PLAN_SCOPED = {
     "api-tokens",  # a user's own tokens: tests/api/test_tokens_page.py
     "api-token-revoke",
     *SHARED,
+    # A user's own notifications and settings: tests/nudges/test_views.py
+    "nudges-list",
+    "nudges-mark-read",
+    "nudges-mark-all-read",
+    "nudges-preferences",
+    "nudges-unsubscribe",
 }
-PUBLIC = {"login", "logout", "home", *SHARED}  # home only redirects to the plan list
+# home only redirects to the plan list; an unsubscribe link is signed for one user and kind
+PUBLIC = {"login", "logout", "home", "nudges-unsubscribe", *SHARED}
 
 
 def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern, str]]:
@@ -108,6 +115,8 @@ def world(db: None) -> dict[str, object]:
         "link_id": shared.link.pk,
         "token": shared.secret,
         "worksheet_id": plan.worksheets.get(stage="reach").pk,
+        "notification_id": 1,
+        "signed": "not-a-signed-token",
         "stage": "reach",
         "history_id": 1,
         "kind": "tactic",
@@ -172,6 +181,10 @@ def test_viewer_cannot_write_anywhere(world: dict[str, object]) -> None:
             "kpis-reverse-calculator",
             "api-tokens",
             "api-token-revoke",
+            # Everyone reads and sets their own notifications: tests/nudges/test_views.py
+            "nudges-mark-read",
+            "nudges-mark-all-read",
+            "nudges-preferences",
         }:
             continue
         url = reverse(name, kwargs=kwargs_for(name, plan, world))

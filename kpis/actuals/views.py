@@ -183,6 +183,10 @@ def check_in(request: AuthedRequest, plan_id: int) -> HttpResponse:
     kpis = sorted(
         plan.kpis.order_by("position", "id"), key=lambda kpi: Stage.values.index(kpi.stage)
     )
+    # ?kpi=3&kpi=7 (a reminder's link) opens the check-in with just those KPIs.
+    chosen = {value for value in request.GET.getlist("kpi") if value.isdigit()}
+    if chosen and (picked := [kpi for kpi in kpis if str(kpi.pk) in chosen]):
+        kpis = picked
     form = CheckInForm(request.POST or None, kpis=kpis, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         on, note = form.cleaned_data["date"], form.cleaned_data["note"]

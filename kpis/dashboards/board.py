@@ -17,7 +17,7 @@ from kpis.dashboards.funnel import FunnelStep
 from kpis.dashboards.progress import Rollup, Status, expected_value, rollup
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, StageSummary
 from kpis.formatting import amount, kpi_value, percent
-from plans.models import Stage
+from plans.models import Stage, responsibility
 
 # A KPI's card: the number, its change since the period start, its status and one compact
 # chart (target and pace lines; the page has the one legend). Built here, not in the template:
@@ -31,6 +31,7 @@ CARD_HTML = (
     '<span class="badge status-{status}">{status_label}</span></header>\n'
     '<p class="kpi-figures"><strong>{latest}</strong> <span class="muted">of {target}</span></p>\n'
     '<p class="kpi-change">{change}</p>\n'
+    "{responsible}"
     # The chart's accessible name is the KPI's name and its sentence; charts.js draws the chart.
     '<p class="visually-hidden" id="s{pk}">{summary}</p>'
     '<div class="chart chart-kpi" data-chart="fig-kpi-{pk}" role="img" aria-labelledby="k{pk} s{pk}">'
@@ -42,7 +43,8 @@ EMPTY_CARD_HTML = (
     '<header class="kpi-head"><h3 id="k{pk}">{name}{audience}</h3> '
     '<span class="badge status-{status}">{status_label}</span></header>\n'
     '<p class="kpi-figures"><span class="muted">Target</span> <strong>{target}</strong></p>\n'
-    '<p class="kpi-change">No actuals yet.{action}</p></article>\n'
+    '<p class="kpi-change">No actuals yet.{action}</p>\n'
+    "{responsible}</article>\n"
 )
 
 
@@ -59,6 +61,7 @@ class KPICard:
     audience: str  # " · B2B" for a KPI of one audience, else empty
     change: str  # "+1,230 since 7 Sep"; empty without actuals
     summary: str  # the chart in one sentence, for screen readers
+    responsible: str = ""  # "Owner Ann Lee, weekly check-ins"
     add_url: str | None = None  # where an editor records an actual; None for viewers
     has_chart: bool = True
 
@@ -77,6 +80,8 @@ class KPICard:
             "audience": escape(self.audience),
             "change": escape(self.change),
             "summary": escape(self.summary),
+            "responsible": self.responsible
+            and f'<p class="kpi-owner muted">{escape(self.responsible)}</p>\n',
         }
         if self.has_chart:
             return SafeString(CARD_HTML.format(**texts))
@@ -246,6 +251,8 @@ def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICa
         summary=kpi_summary(item, snapshot),
         add_url=add_url,
         has_chart=bool(item.dates),
+        # The defaults (the plan's creator, weekly) go unsaid: a large plan's page stays small.
+        responsible=responsibility(kpi) if kpi.owner_id or kpi.cadence != "weekly" else "",
     )
 
 

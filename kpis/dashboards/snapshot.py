@@ -205,7 +205,11 @@ def plan_snapshot(
         raise ValueError("The period ends before it starts.")
     items = _audience_filter(audience)
 
-    kpis = list(KPI.objects.filter(items, plan=plan).order_by("stage", "position", "id"))
+    kpis = list(
+        KPI.objects.filter(items, plan=plan)
+        .select_related("owner")
+        .order_by("stage", "position", "id")
+    )
     series = _series(plan, start, end)
 
     as_of = min(today, end)

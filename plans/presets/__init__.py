@@ -22,6 +22,7 @@ class KPIPreset:
     unit: str  # one of UNITS
     direction: str  # "up" or "down" (which way is better)
     definition: str  # formula / note, e.g. "Revenue ÷ visits"
+    cadence: str = "weekly"  # how often an actual is expected: weekly, monthly or none
     # An example starting point and goal that agree with the stage's objectives; a stage's
     # entry sets them, the library entry has none (zero).
     baseline: Decimal = Decimal(0)
@@ -63,6 +64,7 @@ AUDIENCES: tuple[str, ...] = ("b2c", "b2b")
 STAGES: tuple[str, ...] = ("plan", "reach", "act", "convert", "engage")
 UNITS: frozenset[str] = frozenset({"count", "percent", "currency", "ratio", "score", "duration"})
 DIRECTIONS: frozenset[str] = frozenset({"up", "down"})
+CADENCES: frozenset[str] = frozenset({"weekly", "monthly", "none"})
 MEDIA: frozenset[str] = frozenset({"paid", "owned", "earned"})
 
 # The project runs from its folder instead of being installed, so the data sits beside this file.
@@ -159,13 +161,14 @@ def load_presets(folder: Path) -> PresetData:
 
 
 def _library_kpi(file: _File, key: str, value: Any) -> KPIPreset:
-    entry = file.table(key, value, ("name", "unit", "direction", "definition"))
+    entry = file.table(key, value, ("name", "unit", "direction", "definition"), ("cadence",))
     return KPIPreset(
         key=key,
         name=file.text(key, entry, "name"),
         unit=file.text(key, entry, "unit", UNITS),
         direction=file.text(key, entry, "direction", DIRECTIONS),
         definition=file.text(key, entry, "definition"),
+        cadence=file.text(key, entry, "cadence", CADENCES) if "cadence" in entry else "weekly",
     )
 
 

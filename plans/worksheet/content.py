@@ -31,6 +31,6 @@ def load_stages(plan: Plan) -> list[StageContent]:
         stages[objective.stage].objectives.append(objective)
     for tactic in plan.tactics.select_related("objective"):
         stages[tactic.stage].tactics.append(tactic)
-    for kpi in plan.kpis.all():
+    for kpi in plan.kpis.select_related("owner"):
         stages[kpi.stage].kpis.append(kpi)
     return list(stages.values())

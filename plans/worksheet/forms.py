@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from plans.models import (
     KPI,
     Audience,
+    Cadence,
     ItemAudience,
     Objective,
     Plan,
@@ -28,7 +29,9 @@ from plans.models import (
     Tactic,
     Unit,
     allows_negative,
+    members_of,
     name_key,
+    person,
 )
 from plans.presets import stage_preset
 from plans.versioning import VersionedForm
@@ -194,6 +197,8 @@ class KPIForm(StageItemForm):
             "baseline",
             "target",
             "definition",
+            "owner",
+            "cadence",
             "description",
         ]
         labels = {"direction": "Better when"}
@@ -206,6 +211,18 @@ class KPIForm(StageItemForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["definition"].help_text = "How it is calculated, e.g. orders ÷ visits."
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = members_of(self.plan.workspace_id)
+        owner.empty_label = "— the plan's creator —"
+        owner.label_from_instance = person  # type: ignore[assignment]
+        self.fields["cadence"].help_text = "When its owner is reminded to record an actual."
+        self.fields["cadence"].required = False  # a form sent without it keeps the KPI's
+        if not self.instance.pk:
+            self.initial.setdefault("owner", self.plan.created_by_id)
+
+    def clean_cadence(self) -> str:
+        return str(self.cleaned_data.get("cadence") or self.instance.cadence or Cadence.WEEKLY)
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()

@@ -38,6 +38,7 @@ from plans.models import (
     Tactic,
     TacticStatus,
     Unit,
+    responsibility,
 )
 
 # A stand-in argument: a URL is reversed once per page with it, then it is replaced per use.
@@ -230,6 +231,7 @@ def _kpi_meta(item: KPI, page: RowPage) -> str:
         f"<span>{_label(UNITS, item.unit)}{in_currency}</span>",
         f"<span>{better}</span>",
         item.definition and f'<span class="muted">{text(item.definition)}</span>',
+        f"<span>{text(responsibility(item))}</span>",
         "</p>",
     )
 

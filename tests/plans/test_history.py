@@ -34,8 +34,8 @@ def test_other_plans_trails_change_nothing_on_a_plans_history(
     _corrections(busy, count=others)
     url = reverse("plans-history", args=[plan.pk])
     # Session, user, plan, one per kind (two for actuals: the plan's KPIs, then their records),
-    # the objectives, tactics and KPIs still there.
-    with django_assert_num_queries(11):
+    # the objectives, tactics and KPIs still there, the header's unread notifications.
+    with django_assert_num_queries(12):
         html = editor_client.get(url).content.decode()
     assert html.count("Actual of “Visitors”") == 2  # its own two corrections, no one else's
     assert "Tactic “Reels” (Reach)" in html and "Busy" not in html

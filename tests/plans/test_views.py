@@ -282,8 +282,9 @@ def test_history_page_query_count_is_flat(
         tactic.title += "!"
         tactic.save()
     # Session, user, plan, one per kind (two for actuals: the plan's KPIs, then their records),
-    # the items still there; no query for names: nobody signed these changes.
-    with django_assert_num_queries(11):
+    # the items still there, the header's unread count; no query for names: nobody signed
+    # these changes.
+    with django_assert_num_queries(12):
         editor_client.get(reverse("plans-history", args=[plan.pk]))
 
 

@@ -125,8 +125,9 @@ def test_queries_stay_the_same_whatever_the_number_of_plans(
     for number in range(plans):
         _plan(workspace, f"Plan {number}", "20", "30")
     # Session, user, quarters, count, the page's plans, their KPIs with their latest actuals,
-    # workspaces for the filter; with a status filter, first the plans with that status.
-    with django_assert_num_queries(8 if "status" in query else 7):
+    # workspaces for the filter, the header's unread notifications; with a status filter,
+    # first the plans with that status.
+    with django_assert_num_queries(9 if "status" in query else 8):
         assert viewer_client.get(URL, query).status_code == 200
 
 

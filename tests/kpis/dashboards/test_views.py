@@ -99,11 +99,12 @@ def test_dashboard_queries_are_constant(
     editor_client: Client, plan: Plan, django_assert_max_num_queries, kpis: int, weeks: int
 ) -> None:
     _fill(plan, kpis=kpis, weeks=weeks)
-    # Budget 15; today 7: session, user, plan with role, KPIs, actuals, worksheets, tactics.
-    with django_assert_max_num_queries(7):
+    # Budget 15; today 8: session, user, plan with role, KPIs, actuals, worksheets, tactics,
+    # and the header's unread notifications.
+    with django_assert_max_num_queries(8):
         response = editor_client.get(reverse("kpis-dashboard", args=[plan.pk]))
     assert response.status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         editor_client.get(
             reverse("kpis-dashboard", args=[plan.pk]),
             {"start": "2026-08-01", "audience": "b2c"},
@@ -144,7 +145,7 @@ def test_dashboard_of_200_kpis_and_a_year_of_weekly_actuals_stays_small(
         workspace=workspace, period_start=date(2026, 7, 6), period_end=date(2027, 7, 4)
     )
     _fill_in_bulk(plan, kpis=200, weeks=52)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # with the header's unread count
         response = editor_client.get(reverse("kpis-dashboard", args=[plan.pk]))
     html = response.content.decode()
     assert len(response.content) < 200 * 1024
@@ -229,8 +230,8 @@ def test_portfolio_queries_are_constant(
     for _ in range(plans):
         plan = make_plan(workspace=workspace)
         _fill(plan, kpis=3, weeks=2)
-    # Session, user, quarters, plans, KPIs, actuals, workspaces for the filter.
-    with django_assert_max_num_queries(7):
+    # Session, user, quarters, plans, KPIs, actuals, workspaces for the filter, unread count.
+    with django_assert_max_num_queries(8):
         assert editor_client.get(reverse("kpis-portfolio")).status_code == 200
 
 

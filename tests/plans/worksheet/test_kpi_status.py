@@ -111,8 +111,8 @@ def test_statuses_cost_one_query_whatever_the_number_of_kpis_and_actuals(
         kpi = make_kpi(plan=plan, stage=("reach", "act", "convert")[n % 3], name=f"KPI {n}")
         for week in range(4):
             make_measurement(kpi=kpi, on=today - timedelta(days=7 * week), value=str(100 + n))
-    # session, user, plan + role, worksheets, objectives, tactics, KPIs, readings
-    with django_assert_num_queries(8):
+    # session, user, plan + role, worksheets, objectives, tactics, KPIs, readings, unread count
+    with django_assert_num_queries(9):
         html = editor_client.get(reverse("plans-detail", args=[plan.pk])).content.decode()
     assert html.count('<p class="item-reading">') == kpis and "No actuals yet" not in html
 

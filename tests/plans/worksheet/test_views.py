@@ -113,8 +113,9 @@ def test_worksheet_page_query_count_is_flat(
         sheet.primary_kpi = plan.kpis.filter(stage=sheet.stage).first()
         sheet.save()
     # session, user, plan + role, worksheets, objectives, tactics, KPIs, and the KPIs' latest
-    # actuals and statuses (kpis fills `plans.extensions.kpi_readings`)
-    with django_assert_num_queries(8):
+    # actuals and statuses (kpis fills `plans.extensions.kpi_readings`), the header's unread
+    # notifications (nudges)
+    with django_assert_num_queries(9):
         response = editor_client.get(reverse("plans-detail", args=[plan.pk]))
     assert response.content.decode().count('class="item-row item-tactic"') == 5 * per_stage
 
