@@ -37,7 +37,7 @@ from harness import (  # sets up Django on a throw-away database
 from demo.seeding import seed_demo
 from plans.models import KPI, Objective, Plan, Tactic
 
-QUERY_BUDGET = 9  # pinned in tests/plans/worksheet/test_views.py too (7, the KPIs' statuses, the unread count)
+QUERY_BUDGET = 9  # as pinned in tests/plans/worksheet/test_views.py (with the unread count)
 GREENSTYLE_GOAL = 6.0  # x trivial (issue 13)
 FORTY_GOAL = 10.0
 # Growth per item before the worksheet work (main at 04c31c2, three runs on a 2-core machine):
