@@ -37,4 +37,11 @@ class Migration(migrations.Migration):
             model_name='kpi',
             constraint=models.CheckConstraint(condition=models.Q(('cadence__in', ['weekly', 'monthly', 'none'])), name='kpi_cadence_valid'),
         ),
+        # SQLite adds these columns by rebuilding the table, which drops the history index of
+        # 0005 (plain SQL, unknown to the model state): make it again. PostgreSQL kept it.
+        migrations.RunSQL(
+            "CREATE INDEX IF NOT EXISTS plans_historicalkpi_newest"
+            " ON plans_historicalkpi (plan_id, history_date, history_id)",
+            migrations.RunSQL.noop,
+        ),
     ]
