@@ -13,6 +13,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last: SQLite drops the columns by rebuilding the table, which drops the history
+        # index of 0005 (plain SQL, unknown to the model state), so 0005's undo finds it again.
+        migrations.RunSQL(
+            migrations.RunSQL.noop,
+            "CREATE INDEX IF NOT EXISTS plans_historicalkpi_newest"
+            " ON plans_historicalkpi (plan_id, history_date, history_id)",
+        ),
         migrations.AddField(
             model_name='historicalkpi',
             name='cadence',
