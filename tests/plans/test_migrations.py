@@ -13,6 +13,15 @@ AFTER = [
 ]
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """The tests after this one, in this process, need every migration applied again."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 @pytest.mark.django_db(transaction=True)
 def test_clashing_names_are_renamed_and_oversized_numbers_capped() -> None:
     executor = MigrationExecutor(connection)
