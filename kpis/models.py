@@ -101,3 +101,17 @@ class ReviewExport(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.plan_id} as of {self.as_of} ({self.state})"
+
+
+# The advisor's tables live beside their rules; imported here so Django finds them in this app.
+from kpis.advisor.models import AuditAnswer, CapabilityAudit, ImprovementAction  # noqa: E402
+
+__all__ = [
+    "AuditAnswer",
+    "CapabilityAudit",
+    "ExportState",
+    "ImprovementAction",
+    "Measurement",
+    "ReviewExport",
+    "Source",
+]
