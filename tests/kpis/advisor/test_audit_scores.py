@@ -7,6 +7,7 @@ from django.db import IntegrityError
 from kpis.advisor.areas import Area, Band, area_of, band_of
 from kpis.advisor.audit import area_scores, latest_area_scores, latest_audits
 from kpis.advisor.models import AuditAnswer, CapabilityAudit
+from kpis.advisor.radar import radar_figure, radar_figure_data
 from plans.models import Workspace
 
 
@@ -56,3 +57,17 @@ def test_area_scores_are_means_of_the_newest_audit(workspace: Workspace) -> None
 def test_the_database_refuses_a_score_outside_1_to_5(workspace: Workspace) -> None:
     with pytest.raises(IntegrityError):
         _audit(workspace, date(2026, 10, 1), {"reach.search": 6})
+
+
+def test_the_radar_closes_each_outline_and_overlays_the_previous_audit() -> None:
+    latest = {Area.REACH: Decimal("2.5"), Area.ACT: Decimal("4.0"), Area.ENGAGE: Decimal("1.0")}
+    previous = {Area.REACH: Decimal("2.0"), Area.ACT: Decimal("3.0"), Area.ENGAGE: Decimal("1.0")}
+
+    alone = radar_figure_data(latest)
+    both = radar_figure_data(latest, previous)
+
+    assert [trace["name"] for trace in alone["data"]] == ["This audit"]
+    assert [trace["name"] for trace in both["data"]] == ["Previous audit", "This audit"]
+    assert both["data"][1]["r"] == [2.5, 4.0, 1.0, 2.5]
+    assert both["data"][1]["theta"] == ["Reach", "Act", "Engage", "Reach"]
+    assert radar_figure(latest, previous).data[0].type == "scatterpolar"
