@@ -31,7 +31,9 @@ from harness import (  # sets up Django on a throw-away database
     kb,
 )
 
-QUERY_GOAL = 7
+# 7, and the header's unread count (one query on every page that draws the header since
+# nudges added it), as pinned in tests/kpis/dashboards/test_views.py.
+QUERY_GOAL = 8
 FIRST_VISIT_GOAL = 450 * 1024
 FIGURE_DATA = re.compile(rb'<script[^>]*type="application/json"[^>]*>(.*?)</script>', re.S)
 STATIC_LINK = re.compile(rb'(?:src|href)="/static/([^"?#]+)"')

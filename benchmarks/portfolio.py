@@ -31,7 +31,10 @@ from harness import (  # sets up Django on a throw-away database
 KPIS_PER_PLAN, WEEKS, PER_PAGE = 10, 13, 25
 GOAL = 8.0
 ON_PACE = (10, 9, 7, 5, 2)  # how many of a plan's KPIs keep pace, plan by plan
-QUERY_BUDGET = 8  # 7, and 8 with a status filter, at any size; times are printed, not asserted
+# 8 at any size (the header's unread count included), 9 with a status filter, as pinned in
+# tests/kpis/dashboards/test_portfolio.py; times are printed, not asserted.
+QUERY_BUDGET = 8
+FILTER_QUERIES = 1
 
 
 def build_plans(count: int, user: Any, *, workspace_number: int) -> None:
@@ -121,7 +124,7 @@ def main() -> int:
         print(f"{size} plans ({size * KPIS_PER_PLAN * WEEKS:,} actuals at most):")
         for label, page_url in pages.items():
             size_bytes, count = found[label]
-            ok = ok and count <= QUERY_BUDGET
+            ok = ok and count <= QUERY_BUDGET + (FILTER_QUERIES if "status" in label else 0)
             print(
                 f"  {label + ':':32} {ratio.of(page_url):5.1f}x trivial "
                 f"({ratio.median(page_url):.1f} ms; fastest runs {ratio.fastest(page_url):.1f}x), "

@@ -7,8 +7,9 @@ day), so it cannot be stored when an actual is written; it is computed in the qu
 
 - on PostgreSQL, a SQL function created by migration `kpis/0006_kpi_status_function`: exact
   `numeric` arithmetic, divisions multiplied out, thresholds passed in from `progress.py`;
-- on SQLite, which stores numbers as floats, `progress()` itself, registered on each new
-  connection (`register_sqlite_function`), reading numbers back as Django does.
+- on SQLite, which stores numbers as floats, progress.py's own rules (`is_stale`,
+  `status_of_latest`, the parts of `progress()`), registered on each new connection
+  (`register_sqlite_function`), reading numbers back as Django does.
 
 tests/kpis/dashboards/test_portfolio_status.py holds the two to the Python rules on both databases.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Context, Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -36,11 +38,13 @@ from django.db.models import (
 
 from kpis.dashboards.progress import (
     AT_RISK_GAP,
+    DIRECTIONS,
     OFF_TRACK_GAP,
     STALE_AFTER_DAYS,
     Status,
-    progress,
+    is_stale,
     rollup_of_counts,
+    status_of_latest,
 )
 from kpis.models import Measurement
 from plans.models import KPI, Plan
@@ -123,9 +127,15 @@ _from_float = Context(prec=15).create_decimal_from_float
 _PLACES, _DIGITS = Decimal(1).scaleb(-VALUE_PLACES), Context(prec=VALUE_DIGITS)
 
 
+# The filter judges every KPI of every plan, thousands a request: the same baselines, targets
+# and days come again and again, so each is converted once (a cache hit is a dict lookup).
+@lru_cache(maxsize=4096)
 def _decimal(stored: float | int) -> Decimal:
     """A number as SQLite stores it, read back as Django reads it: the same Decimal exactly."""
     return _from_float(stored).quantize(_PLACES, context=_DIGITS)
+
+
+_day = lru_cache(maxsize=4096)(date.fromisoformat)
 
 
 def _sqlite_status(
@@ -139,19 +149,27 @@ def _sqlite_status(
     today: str,
     *thresholds: object,  # progress() reads the same constants itself
 ) -> str:
-    measured = []
-    if latest_date is not None and latest_value is not None:
-        measured = [(date.fromisoformat(latest_date), _decimal(latest_value))]
-    judged = progress(
+    # The rules of progress() (its tests hold this function to it), taken in the order that
+    # makes the fewest Decimals: no actual, then a stale one, then the arithmetic.
+    if direction not in DIRECTIONS:
+        raise ValueError(f"Direction must be 'up' or 'down', not {direction!r}.")
+    if latest_date is None or latest_value is None:
+        return Status.NO_DATA.value
+    latest_day, period_end, day = _day(latest_date), _day(end), _day(today)
+    if latest_day > day:  # a future actual does not count (the query asks up to today)
+        return Status.NO_DATA.value
+    if is_stale(latest_day, today=day, end=period_end):
+        return Status.STALE.value
+    return status_of_latest(
         baseline=_decimal(baseline),
         target=_decimal(target),
         direction=direction,
-        start=date.fromisoformat(start),
-        end=date.fromisoformat(end),
-        measurements=measured,
-        today=date.fromisoformat(today),
-    )
-    return judged.status.value
+        start=_day(start),
+        end=period_end,
+        latest_date=latest_day,
+        latest=_decimal(latest_value),
+        today=day,
+    ).value
 
 
 def register_sqlite_function(

@@ -66,6 +66,25 @@ def test_the_header_count_is_one_query(team, reminded, django_assert_num_queries
         client.get(LIST)
 
 
+def test_the_header_count_follows_every_change_at_once(team, reminded):
+    """The count is read afresh on each page (written SQL, not a cached number): a runner in
+    another process adds notifications, and marking read takes them away, at once."""
+    client = _client(team.owner)
+    badge = '<span class="count-badge">{}<span class="visually-hidden"> unread</span></span>'
+    assert badge.format(1) in client.get(SETTINGS).content.decode()
+    Notification.objects.create(
+        user=team.owner, kind=Kind.DIGEST, period="2026-W28", title="Your week", text="", html=""
+    )
+    Notification.objects.create(  # someone else's, or read already: not counted
+        user=team.watcher, kind=Kind.DIGEST, period="2026-W28", title="Theirs", text="", html=""
+    )
+    assert badge.format(2) in client.get(SETTINGS).content.decode()
+    Notification.objects.filter(pk=reminded.pk).update(read_at=reminded.created_at)
+    assert badge.format(1) in client.get(SETTINGS).content.decode()
+    client.post(reverse("nudges-mark-all-read"))
+    assert "count-badge" not in client.get(SETTINGS).content.decode()
+
+
 def test_preferences_are_saved_and_checked(team):
     client = _client(team.watcher)
     assert 'name="digest_weekday"' in client.get(SETTINGS).content.decode()
