@@ -1,26 +1,31 @@
 """A plan's audit trail, read from django-simple-history: who changed what, field by field.
 
-The records of the plan, its worksheets, its objectives, tactics and KPIs, and of every kind
-other features register (`register_kind`) are fetched in one query per kind; old → new values come from
-pairing each record with the one before it in Python, so the page costs the same whatever the
-length of the trail.
+A page of the history reads only what it shows. The records of the plan, its worksheets,
+objectives, tactics and KPIs, and of every kind other features register (`register_kind`), are
+merged newest first in one query that reads each kind's trail off an index starting from the
+plan, (plan, history_date, history_id) (migration plans/0005), from where the page starts (a
+keyset `Position`, never an offset) and no further than a page: other plans' trails and the
+older part of the plan's own are never read. Then, per kind on the page, one query fetches those
+records with the one before each of them (to say what changed), and one query each names the
+linked KPIs and objectives and finds which deleted items are still gone.
 
-Each kind starts from the plan: an index on (plan, history_date, history_id) (migration
-plans/0005) gives its newest records without reading other plans' trails, or more of the plan's
-own than the page lists. Actuals hang off KPIs: their kind first reads the plan's KPI ids, then
-their records by KPI, so a small plan beside a plan with a long trail reads only its own rows
-(a plan with a long trail of actuals reads and sorts all of them).
+Actuals hang off KPIs: their kind reads the plan's KPI ids first and each KPI's trail off an
+index on (kpi, history_date, history_id) (migration kpis/0008).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import binascii
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Min, Q, Value
 from django.utils import timezone
 
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
@@ -28,11 +33,14 @@ from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
 RESTORABLE = frozenset({"objective", "tactic", "kpi"})
 SKIPPED_FIELDS = frozenset({"version", "updated_at", "created_at", "position", "deleted_at"})
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-MAX_RECORDS = 500  # per kind; the page shows the newest changes
-MAX_CHANGES = 500
+PAGE_SIZE = 50
+# Records read past a page's last change: those that show nothing (only the order moved) are
+# left out, and the page should still be full.
+SPARE_RECORDS = 10
 NEWEST_FIRST = ("-history_date", "-history_id")
 
 Names = dict[str, dict[int, str]]  # names to show for links: "kpi" → {id: name}
+NAMED = {"kpi": (KPI, "name"), "objective": (Objective, "title")}
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,9 @@ class HistoryKind:
 
     key: str  # in URLs and templates: "objective"
     model: type[models.Model]
-    records: Callable[[Plan], models.QuerySet[Any]]  # the plan's history records of this kind
+    # The plan's history records of this kind, as one or more querysets, each of which an index
+    # reads newest first (the actuals: one a KPI).
+    records: Callable[[Plan], Sequence[models.QuerySet[Any]]]
     title: Callable[[Any, Names], str]  # "Objective “Grow sign-ups” (Act)"
     owner: str = "plan"  # the link that never changes, so is never listed as a change
     skipped: frozenset[str] = frozenset()  # fields not worth listing as changes
@@ -52,13 +62,15 @@ def _item_title(label: str, text: str) -> Callable[[Any, Names], str]:
     return lambda record, names: f"{label} “{getattr(record, text)}” ({record.get_stage_display()})"
 
 
+@cache
 def history_of(model: Any) -> Any:
-    """A model's history manager, which django-simple-history adds at run time."""
-    return model.history
+    """The manager of a model's history records, which django-simple-history adds at run time.
+    Kept: `model.history` makes a new manager class each time it is read (about a millisecond)."""
+    return model.history.model._default_manager
 
 
-def _of_plan(model: Any) -> Callable[[Plan], models.QuerySet[Any]]:
-    return lambda plan: history_of(model).filter(plan_id=plan.pk)
+def _of_plan(model: Any) -> Callable[[Plan], Sequence[models.QuerySet[Any]]]:
+    return lambda plan: [history_of(model).filter(plan_id=plan.pk)]
 
 
 KINDS: dict[str, HistoryKind] = {
@@ -67,7 +79,7 @@ KINDS: dict[str, HistoryKind] = {
         HistoryKind(
             "plan",
             Plan,
-            lambda plan: history_of(Plan).filter(id=plan.pk),
+            lambda plan: [history_of(Plan).filter(id=plan.pk)],
             lambda record, names: f"Plan “{record.name}”",
             owner="",
         ),
@@ -87,6 +99,41 @@ KINDS: dict[str, HistoryKind] = {
 def register_kind(kind: HistoryKind) -> None:
     """Show another kind of row in every plan's history (the measuring side's actuals)."""
     KINDS[kind.key] = kind
+
+
+def _rank(kind: str) -> int:
+    """A kind's place among the kinds, which orders records of the same date and id."""
+    return list(KINDS).index(kind)
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A record's place in the history: newest first is the descending order of these."""
+
+    when: datetime
+    history_id: int
+    after_kinds: int  # minus the kind's rank: of equal dates and ids, the plan's comes first
+
+    @classmethod
+    def of(cls, kind: str, when: datetime, history_id: int) -> Position:
+        return cls(when, history_id, -_rank(kind))
+
+    def token(self) -> str:
+        """Opaque in a URL: microseconds since the epoch, the id and the kind."""
+        micros = round(self.when.timestamp() * 1_000_000)
+        text = f"{micros}.{self.history_id}.{-self.after_kinds}"
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> Position | None:
+        """None for anything that is not a token made by `token()`."""
+        try:
+            text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            micros, history_id, rank = (int(part) for part in text.split("."))
+            when = datetime.fromtimestamp(micros / 1_000_000, tz=timezone.get_fixed_timezone(0))
+            return cls(when.replace(microsecond=micros % 1_000_000), history_id, -rank)
+        except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError, OSError):
+            return None
 
 
 @dataclass
@@ -109,6 +156,17 @@ class Change:
     restorable: bool = False
     no_baseline: bool = False  # a change whose earlier state was never recorded
 
+    @property
+    def position(self) -> Position:
+        return Position.of(self.kind, self.when, self.history_id)
+
+
+@dataclass
+class HistoryPage:
+    changes: list[Change]  # newest first
+    newer: Position | None  # where the page of newer changes starts; None on the newest
+    older: Position | None  # where the page of older changes starts; None on the oldest
+
 
 def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> str:
     value = getattr(record, model_field.attname)
@@ -123,89 +181,231 @@ def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> s
     return str(value)
 
 
-def _records(kind: HistoryKind, plan: Plan) -> list[Any]:
-    records = kind.records(plan).select_related("history_user")
-    return list(records.order_by(*NEWEST_FIRST)[:MAX_RECORDS])
+@cache
+def _compared_fields(kind: HistoryKind) -> list[tuple[models.Field, str, str]]:
+    """The fields whose changes are listed: (field, label, model name of a linked row)."""
+    skipped = SKIPPED_FIELDS | kind.skipped | {kind.owner}
+    fields = []
+    for f in kind.model._meta.concrete_fields:
+        if f.name in skipped or f.primary_key:
+            continue
+        target: Any = f.related_model  # a model class once the app registry is ready
+        fields.append(
+            (f, str(f.verbose_name).capitalize(), target._meta.model_name if target else "")
+        )
+    return fields
 
 
 def _field_changes(kind: HistoryKind, before: Any, record: Any, names: Names) -> list[FieldChange]:
     changes = []
-    skipped = SKIPPED_FIELDS | kind.skipped | {kind.owner}
-    for f in kind.model._meta.concrete_fields:
-        if f.name in skipped or f.primary_key:
-            continue
-        target = getattr(f, "related_model", None)
-        lookup = names.get(target._meta.model_name, {}) if target else {}
+    for f, label, linked in _compared_fields(kind):
+        if getattr(before, f.attname) == getattr(record, f.attname):
+            continue  # most fields of a record: nothing to show, nothing to format
+        lookup = names.get(linked, {})
         old, new = _display(before, f, lookup), _display(record, f, lookup)
         if old != new:
-            changes.append(FieldChange(str(f.verbose_name).capitalize(), old, new))
+            changes.append(FieldChange(label, old, new))
     return changes
 
 
-def _changes_of(
-    kind: HistoryKind, records: list[Any], names: Names, alive: set[int]
-) -> list[Change]:
-    out = []
-    previous: dict[int, Any] = {}
-    for record in reversed(records):  # oldest first, so each meets the one before it
-        before = previous.get(record.id)
-        previous[record.id] = record
-        if record.history_type == "+" and not kind.shows_created:
-            continue
-        restored = record.history_type == "+" and before is not None  # created again
-        change = Change(
-            kind=kind.key,
-            history_id=record.history_id,
-            object_id=record.id,
-            when=record.history_date,
-            who=str(record.history_user or "system"),
-            action="restored" if restored else ACTIONS.get(record.history_type, "changed"),
-            title=kind.title(record, names),
-        )
-        if record.history_type == "~" and before is not None:
-            change.changes = _field_changes(kind, before, record, names)
-            if not change.changes:
-                continue  # only the version or the order moved
-        change.no_baseline = record.history_type == "~" and before is None
-        change.restorable = (
-            record.history_type == "-" and kind.key in RESTORABLE and record.id not in alive
-        )
-        out.append(change)
-    return out
+# --- reading a page ---------------------------------------------------------------------------
 
 
-def plan_changes(plan: Plan, *, limit: int = MAX_CHANGES) -> list[Change]:
-    """The newest changes to the plan and everything in it, newest first."""
-    per_kind = {key: _records(kind, plan) for key, kind in KINDS.items()}
-    # Names to show for links between rows (an objective's KPI, a tactic's objective ...).
-    names: Names = {
-        "kpi": {r.id: r.name for r in per_kind["kpi"]},
-        "objective": {r.id: r.title for r in per_kind["objective"]},
+def _beyond(records: models.QuerySet[Any], kind: str, start: Position, older: bool) -> Any:
+    """The records past `start` in the direction read: a range of the index on (owner,
+    history_date, history_id), bounded by the date and cut to the id within it."""
+    when, history_id = start.when, start.history_id
+    # Of the same date and id as `start`, a record of another kind is past it when its kind
+    # comes later among the kinds (reading older) or earlier (reading newer).
+    if older:
+        equal_too = -_rank(kind) < start.after_kinds
+        same_date = Q(history_id__lte=history_id) if equal_too else Q(history_id__lt=history_id)
+        return records.filter(Q(history_date__lt=when) | same_date, history_date__lte=when)
+    equal_too = -_rank(kind) > start.after_kinds
+    same_date = Q(history_id__gte=history_id) if equal_too else Q(history_id__gt=history_id)
+    return records.filter(Q(history_date__gt=when) | same_date, history_date__gte=when)
+
+
+def _nearest(plan: Plan, start: Position | None, older: bool, count: int) -> list[tuple[str, int]]:
+    """The `count` records of every kind nearest `start` in the direction read, nearest first,
+    as (kind, history id): one query, each kind's part a range of its index, cut to `count`."""
+    order = NEWEST_FIRST if older else ("history_date", "history_id")
+    parts = []
+    for rank, kind in enumerate(KINDS.values()):
+        for records in kind.records(plan):
+            if not kind.shows_created:
+                records = records.exclude(history_type="+")
+            if start is not None:
+                records = _beyond(records, kind.key, start, older)
+            columns = ("history_date", "history_id", "rank")
+            nearest = records.annotate(rank=Value(rank)).order_by(*order)
+            nearest = nearest.values_list(*columns)[:count]
+            if not connection.features.supports_slicing_ordering_in_compound:  # SQLite
+                # Its compound SELECTs take no LIMIT of their own: each part is wrapped in one,
+                # and read back by primary key.
+                by_id = history_of(kind.model).filter(history_id__in=nearest.values("history_id"))
+                nearest = by_id.order_by().annotate(rank=Value(rank)).values_list(*columns)
+            parts.append(nearest)
+    kinds = list(KINDS)
+    by_rank = ("rank",) if older else ("-rank",)  # of equal dates and ids, the plan's first
+    merged = parts[0].union(*parts[1:], all=True).order_by(*order, *by_rank)[:count]
+    return [(kinds[rank], history_id) for _when, history_id, rank in merged]
+
+
+@cache
+def _with_previous_sql(model: type[models.Model]) -> str:
+    """The SQL of `_with_previous` for a kind: written once, as the ORM took longer to build
+    it on every page than the database took to run it."""
+    history = history_of(model).model
+    table = connection.ops.quote_name(history._meta.db_table)
+    users = connection.ops.quote_name(
+        history._meta.get_field("history_user").related_model._meta.db_table
+    )
+
+    def previous(of: str) -> str:  # the record of the same row just before record `of`
+        return (
+            f"SELECT p.history_id FROM {table} p WHERE p.id = {of}.id"  # noqa: S608
+            f" AND p.history_date <= {of}.history_date AND (p.history_date < {of}.history_date"
+            f" OR p.history_id < {of}.history_id)"
+            " ORDER BY p.history_date DESC, p.history_id DESC LIMIT 1"
+        )
+
+    return (
+        f"SELECT r.*, u.username AS made_by, ({previous('r')}) AS previous_id"  # noqa: S608
+        f" FROM {table} r LEFT JOIN {users} u ON u.id = r.history_user_id"
+        f" WHERE r.history_id IN (SELECT s.history_id FROM {table} s WHERE s.history_id IN (IDS)"
+        f" UNION ALL SELECT ({previous('s')}) FROM {table} s WHERE s.history_id IN (IDS))"
+    )
+
+
+def _with_previous(kind: HistoryKind, history_ids: list[int]) -> dict[int, Any]:
+    """The records `history_ids` of a kind and the record of the same row before each of them,
+    by history id, in one query; each knows the one before it by `previous_id`, and its
+    author by `made_by`."""
+    sql = _with_previous_sql(kind.model).replace("IDS", ", ".join(["%s"] * len(history_ids)))
+    records = history_of(kind.model).raw(sql, [*history_ids, *history_ids])
+    return {record.history_id: record for record in records}
+
+
+@cache
+def _links(kind: HistoryKind) -> list[tuple[str, str]]:
+    """The fields of a kind that link to named rows: (attname, "kpi" or "objective")."""
+    links = []
+    for f in kind.model._meta.concrete_fields:
+        target: Any = f.related_model
+        if target is not None and target._meta.model_name in NAMED:
+            links.append((f.attname, str(target._meta.model_name)))
+    return links
+
+
+def _names(records: dict[str, dict[int, Any]]) -> Names:
+    """The names of the KPIs and objectives the records link to, as each was first recorded,
+    in one query."""
+    wanted: dict[str, set[int]] = {key: set() for key in NAMED}
+    for key, of_kind in records.items():
+        for attname, linked in _links(KINDS[key]):
+            wanted[linked].update(getattr(record, attname) for record in of_kind.values())
+    parts = []
+    for key, (model, attribute) in NAMED.items():
+        ids = wanted[key] - {None}
+        if ids:
+            history = history_of(model)
+            first = history.filter(id__in=ids).values("id").annotate(first=Min("history_id"))
+            named = history.filter(history_id__in=first.values("first")).order_by()
+            parts.append(named.annotate(key=Value(key)).values_list("key", "id", attribute))
+    names: Names = {key: {} for key in NAMED}
+    for key, pk, name in parts[0].union(*parts[1:], all=True) if parts else []:
+        names[key][pk] = name
+    return names
+
+
+def _still_there(plan: Plan, deleted: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Which of the deleted objectives, tactics and KPIs are back (or were never gone), in one
+    query: the others can be restored."""
+    managers: dict[str, models.Manager[Any]] = {
+        "objective": plan.objectives,
+        "tactic": plan.tactics,
+        "kpi": plan.kpis,
     }
-    alive = _alive(plan)
-    out: list[Change] = []
-    for key, records in per_kind.items():
-        out.extend(_changes_of(KINDS[key], records, names, alive.get(key, set())))
-    out.sort(key=lambda c: (c.when, c.history_id), reverse=True)
-    return out[:limit]
-
-
-def _alive(plan: Plan) -> dict[str, set[int]]:
-    """The plan's objectives, tactics and KPIs still there (the others can be restored), in
-    one query."""
-    kinds: list[tuple[str, models.Manager[Any]]] = [
-        ("objective", plan.objectives),
-        ("tactic", plan.tactics),
-        ("kpi", plan.kpis),
-    ]
     rows = [
-        manager.order_by().annotate(kind=models.Value(key)).values_list("kind", "pk")
-        for key, manager in kinds
+        managers[key]
+        .filter(pk__in=ids)
+        .order_by()
+        .annotate(kind=Value(key))
+        .values_list("kind", "pk")
+        for key, ids in deleted.items()
+        if key in managers and ids
     ]
-    alive: dict[str, set[int]] = {key: set() for key, _ in kinds}
-    for key, pk in rows[0].union(*rows[1:], all=True):
+    alive: dict[str, set[int]] = {key: set() for key in managers}
+    for key, pk in rows[0].union(*rows[1:], all=True) if rows else []:
         alive[key].add(pk)
     return alive
+
+
+def _change(kind: HistoryKind, record: Any, before: Any, names: Names) -> Change | None:
+    """What a record shows, or None when nothing worth listing changed."""
+    restored = record.history_type == "+" and before is not None  # created again
+    change = Change(
+        kind=kind.key,
+        history_id=record.history_id,
+        object_id=record.id,
+        when=record.history_date,
+        who=record.made_by or "system",
+        action="restored" if restored else ACTIONS.get(record.history_type, "changed"),
+        title=kind.title(record, names),
+    )
+    if record.history_type == "~" and before is not None:
+        change.changes = _field_changes(kind, before, record, names)
+        if not change.changes:
+            return None  # only the version or the order moved
+    change.no_baseline = record.history_type == "~" and before is None
+    return change
+
+
+def history_page(
+    plan: Plan, *, start: Position | None = None, older: bool = True, size: int = PAGE_SIZE
+) -> HistoryPage:
+    """A page of the changes to the plan and everything in it, newest first: the newest, or
+    the `size` changes just older (or newer) than `start`."""
+    count = size + SPARE_RECORDS
+    nearest = _nearest(plan, start, older, count)
+    wanted: dict[str, list[int]] = {}
+    for key, history_id in nearest:
+        wanted.setdefault(key, []).append(history_id)
+    records = {key: _with_previous(KINDS[key], ids) for key, ids in wanted.items()}
+    names = _names(records)
+    changes = []
+    for key, history_id in nearest:
+        record = records[key][history_id]
+        change = _change(KINDS[key], record, records[key].get(record.previous_id), names)
+        if change is not None:
+            changes.append(change)
+    shown = changes[:size]
+    deleted: dict[str, set[int]] = {}
+    for change in shown:
+        if change.action == "deleted" and change.kind in RESTORABLE:
+            deleted.setdefault(change.kind, set()).add(change.object_id)
+    alive = _still_there(plan, deleted)
+    for change in shown:
+        gone = change.object_id not in alive.get(change.kind, set())
+        change.restorable = change.action == "deleted" and change.kind in RESTORABLE and gone
+    # Onward: past the last change shown, or past the records read when a page's worth of
+    # them showed fewer changes than a page; none when nothing lies beyond.
+    onward = None
+    if len(changes) > size:
+        onward = shown[-1].position
+    elif len(nearest) == count:
+        key, history_id = nearest[-1]
+        onward = Position.of(key, records[key][history_id].history_date, history_id)
+    back = None if start is None else (shown[0].position if shown else start)
+    if older:
+        return HistoryPage(shown, newer=back, older=onward)
+    return HistoryPage(shown[::-1], newer=onward, older=back)
+
+
+def plan_changes(plan: Plan, *, size: int = PAGE_SIZE) -> list[Change]:
+    """The newest changes to the plan and everything in it, newest first."""
+    return history_page(plan, size=size).changes
 
 
 class RestoreError(Exception):

@@ -22,7 +22,6 @@ from race_planner.htmx import for_htmx
 from race_planner.http import AuthedRequest
 
 PLANS_PER_PAGE = 25
-CHANGES_PER_PAGE = 50
 
 
 @require_GET
@@ -128,14 +127,10 @@ def plan_roll_forward(request: AuthedRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def plan_history(request: AuthedRequest, plan_id: int) -> TemplateResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
-    changes = history.plan_changes(plan)
-    page = Paginator(changes, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "plan": plan,
-        "page": page,
-        "truncated": len(changes) == history.MAX_CHANGES,
-        "can_edit": access.can_edit(plan),
-    }
+    older = history.Position.from_token(request.GET.get("older", ""))
+    newer = history.Position.from_token(request.GET.get("newer", ""))
+    page = history.history_page(plan, start=older or newer, older=newer is None or bool(older))
+    context = {"plan": plan, "page": page, "can_edit": access.can_edit(plan)}
     return TemplateResponse(request, "plans/plan_history.html", context)
 
 

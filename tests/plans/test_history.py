@@ -33,9 +33,10 @@ def test_other_plans_trails_change_nothing_on_a_plans_history(
     busy = make_plan(workspace=workspace, name="Busy")
     _corrections(busy, count=others)
     url = reverse("plans-history", args=[plan.pk])
-    # Session, user, plan, one per kind (two for actuals: the plan's KPIs, then their records),
-    # the objectives, tactics and KPIs still there, the header's unread notifications.
-    with django_assert_num_queries(12):
+    # Session, user, plan, the plan's KPIs, the page's records of all kinds, per kind on the
+    # page (plan, tactics, KPIs, actuals) its records with the ones before, the linked KPIs'
+    # names, the header's unread notifications.
+    with django_assert_num_queries(11):
         html = editor_client.get(url).content.decode()
     assert html.count("Actual of “Visitors”") == 2  # its own two corrections, no one else's
     assert "Tactic “Reels” (Reach)" in html and "Busy" not in html
@@ -89,6 +90,8 @@ def test_a_long_trail_lists_its_newest_changes(editor_client: Client, plan: Plan
         ("plans_historicalobjective", "plan_id"),
         ("plans_historicaltactic", "plan_id"),
         ("plans_historicalkpi", "plan_id"),
+        ("kpis_historicalmeasurement", "kpi_id"),
+        ("kpis_historicalmeasurement", "id"),  # an actual's record before a change
     ],
 )
 def test_history_is_indexed_from_its_owner_newest_first(db: None, table: str, owner: str) -> None:

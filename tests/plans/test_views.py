@@ -260,31 +260,19 @@ def test_history_shows_a_changed_kpi_link_by_name(editor_client: Client, plan: P
     assert '<td class="old">Visitors</td><td class="new">Leads</td>' in html
 
 
-def test_history_pages_fifty_changes_at_a_time(editor_client: Client, plan: Plan) -> None:
-    for number in range(60):
-        make_tactic(plan=plan, title=f"Tactic {number:02}")
-    url = reverse("plans-history", args=[plan.pk])
-    first = editor_client.get(url).content.decode()
-    assert first.count('class="card history-entry') == 50
-    assert "Tactic “Tactic 59”" in first and "Tactic “Tactic 05”" not in first
-    assert 'rel="next"' in first
-    second = editor_client.get(url + "?page=2").content.decode()
-    assert "Tactic “Tactic 05”" in second and "Tactic “Tactic 59”" not in second
-    assert 'rel="prev"' in second and 'rel="next"' not in second
-
-
 @pytest.mark.parametrize("per_stage", [2, 10])
 def test_history_page_query_count_is_flat(
-    editor_client: Client, plan: Plan, per_stage: int, django_assert_num_queries
+    editor_client: Client, plan: Plan, per_stage: int, django_assert_max_num_queries
 ) -> None:
     fill_worksheet(plan, per_stage=per_stage)
     for tactic in Tactic.objects.all()[:20]:
         tactic.title += "!"
         tactic.save()
-    # Session, user, plan, one per kind (two for actuals: the plan's KPIs, then their records),
-    # the items still there, the header's unread count; no query for names: nobody signed
-    # these changes.
-    with django_assert_num_queries(12):
+    # Session, user, plan, the plan's KPIs, the page's records of all kinds, per kind on the
+    # page (at most four here: plan, objectives, tactics, KPIs) its records with the ones before,
+    # the names of linked rows, the header's unread count; no query for authors' names: they
+    # come with the records.
+    with django_assert_max_num_queries(11):
         editor_client.get(reverse("plans-history", args=[plan.pk]))
 
 
