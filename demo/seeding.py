@@ -33,6 +33,7 @@ from plans.models import (
     Workspace,
 )
 from plans.presets import stage_preset
+from plans.revisions import content_changed
 
 WEEKS = 13
 
@@ -239,6 +240,7 @@ def _create_plan(demo: DemoPlan, workspace: Workspace, author: User, today: date
         StageWorksheet.objects.filter(plan=plan, stage=stage).update(
             opportunity=opportunity, strategy=strategy, actions=actions
         )
+    content_changed([plan.pk])  # update() sends no signals
     record_actuals(filler.actuals, source=Source.MANUAL, user=None)
     return plan
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, Max
+from django.db.models.signals import post_delete, post_save
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from kpis.dashboards.snapshot import portfolio
 from kpis.dashboards.status_query import kpi_status, latest_actual
 from kpis.formatting import kpi_value
 from kpis.models import Measurement
-from plans import extensions, history
+from plans import extensions, history, revisions
 from plans.models import KPI, Plan
 from plans.signals import rolling_forward
 from race_planner.navigation import add_nav_link
@@ -113,6 +114,13 @@ def baselines_from_last_actuals(
         kpi_map[kpi_id].baseline = value  # later dates overwrite earlier ones
 
 
+def _actual_changed(sender: type[Measurement], instance: Measurement, **kwargs: Any) -> None:
+    """One actual saved or deleted (an edit, a delete, the admin): its KPI's row on the
+    worksheet shows the latest actual and status. Many at once: `record_actuals` says so."""
+    if not revisions.deleting_plan(kwargs.get("origin")):
+        revisions.content_changed(KPI.with_deleted.filter(pk=instance.kpi_id).values("plan_id"))
+
+
 def connect() -> None:
     add_nav_link("Dashboard", "kpis-portfolio")
     extensions.add_plan_link("Dashboard", "kpis-dashboard")
@@ -123,3 +131,5 @@ def connect() -> None:
     extensions.add_kpi_readings(_kpi_readings)
     history.register_kind(ACTUALS_IN_HISTORY)
     rolling_forward.connect(baselines_from_last_actuals, sender=Plan, dispatch_uid="kpis-baselines")
+    post_save.connect(_actual_changed, sender=Measurement, dispatch_uid="kpis-actual-saved")
+    post_delete.connect(_actual_changed, sender=Measurement, dispatch_uid="kpis-actual-deleted")

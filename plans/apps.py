@@ -6,6 +6,8 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans"
 
     def ready(self) -> None:
+        from plans import revisions
         from race_planner.navigation import add_nav_link
 
         add_nav_link("Plans", "plans-list")
+        revisions.connect()

@@ -29,6 +29,7 @@ from django.db.models import Min, Q, Value
 from django.utils import timezone
 
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
+from plans.revisions import content_changed
 
 RESTORABLE = frozenset({"objective", "tactic", "kpi"})
 SKIPPED_FIELDS = frozenset({"version", "updated_at", "created_at", "position", "deleted_at"})
@@ -476,6 +477,7 @@ def delete_item(item: models.Model) -> None:
     with transaction.atomic(savepoint=False):
         KPI.with_deleted.filter(pk=item.pk).update(deleted_at=item.deleted_at, version=item.version)
         _write_record(item, "-", when=item.deleted_at)
+        content_changed([item.plan_id])  # update() sends no signals
 
 
 def _write_record(row: models.Model, history_type: str, *, when: datetime) -> None:

@@ -160,7 +160,11 @@ class Plan(Versioned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # Goes up by one with every write to what the worksheet's stages show (plans/revisions.py):
+    # the worksheet keeps its stages' HTML under it (plans/worksheet/cache.py). Not a change
+    # anyone made to the plan, so not in its history.
+    content_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["content_revision"])
 
     class Meta:
         ordering = ["-period_start", "name"]

@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 
 from kpis.models import Measurement, Source
 from plans.models import KPI, allows_negative
+from plans.revisions import content_changed
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ def _write(
         Measurement.history.bulk_history_create(
             updated, update=True, default_user=user, default_change_reason=reason
         )
+    if created or updated:  # written without signals: the worksheets show the latest actuals
+        content_changed({a.kpi.plan_id for a in actuals})
     return Recorded(created=created, updated=updated, unchanged=unchanged)
 
 

@@ -2,8 +2,9 @@
 
 - `{% item_row %}` and `{% item_list %}`: the row in the context (`item`, `kind`, `saved`) and
   the list of a `group` (plans/worksheet/row_html.py);
-- `{% stage_sections %}`: every stage of the page (`stages`), `{% section_count section %}`:
-  a kind's count in its heading, out of band (plans/worksheet/stage_html.py);
+- `{% stage_sections %}`: every stage of the page (`sections`, kept by
+  plans/worksheet/cache.py), `{% section_count section %}`: a kind's count in its heading, out
+  of band (plans/worksheet/stage_html.py);
 - `{% notes_form %}`, `{% notes_primary_kpi %}`, `{% notes_state %}`: a stage's notes
   (`form`, `worksheet`, and after a POST `conflicted`, `conflict`, `saved_at`).
 
@@ -59,8 +60,8 @@ def item_list(context: template.Context) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def stage_sections(context: template.Context) -> SafeString:
-    page = _page(context)
-    return stage_html.stage_sections(context["stages"], page, _urls(context, page.plan.pk))
+    """The page's `sections` (plans/worksheet/cache.py), with this reader's CSRF token."""
+    return context["sections"].for_reader(str(context.get("csrf_token") or ""))
 
 
 @register.simple_tag

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from plans.extensions import KPIReading
 from plans.models import KPI, Audience, ItemAudience, Objective, Plan, Stage, StageWorksheet, Tactic
 from plans.presets import StagePreset
+from plans.revisions import content_changed
 from plans.versioning import CLASHED
 from plans.worksheet.content import load_stages
 from plans.worksheet.forms import ITEM_FORMS, StageItemForm, WorksheetForm
@@ -65,6 +66,7 @@ class ItemKind:
             for position, row in enumerate(rows):
                 row.position = position
             self.model._default_manager.bulk_update(rows, ["position"])  # type: ignore[arg-type]
+            content_changed([plan.pk])  # bulk_update sends no signals
 
     def group_lists(self, plan: Plan, stage: str, groups: list[str]) -> list[ItemGroup]:
         rows = self.queryset(plan).filter(stage=stage).order_by("position", "id")

@@ -20,6 +20,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from plans import access, extensions, history, versioning
 from plans.models import Plan, Stage, StageWorksheet
+from plans.worksheet import cache
 from plans.worksheet.rows import (
     KINDS,
     Item,
@@ -29,10 +30,8 @@ from plans.worksheet.rows import (
     group_of,
     item_form,
     item_kind_of,
-    nav_counts,
     stage_counts,
     stage_notes_form,
-    stage_pages,
 )
 from race_planner.forms import whole_number
 from race_planner.htmx import Fragment, for_htmx
@@ -69,13 +68,11 @@ def _changed(response: HttpResponse, item: Item) -> HttpResponse:
 @require_GET
 def plan_detail(request: AuthedRequest, plan_id: int) -> TemplateResponse:
     plan = access.plan_for_viewer(request.user, plan_id)
-    readings = extensions.kpi_readings(plan)
-    stages = stage_pages(plan, editable=access.can_edit(plan), readings=readings)
+    sections = cache.stage_sections(plan, can_edit=access.can_edit(plan))  # kept until changed
     context = _context(
         plan,
-        stages=stages,
-        kpi_readings=readings,
-        nav=nav_counts(stages),
+        sections=sections,
+        nav=sections.nav,
         is_writer=access.is_writer(plan),
         plan_links=extensions.plan_links(plan),
     )

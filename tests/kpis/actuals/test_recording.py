@@ -66,7 +66,8 @@ def test_many_changed_values_are_each_written_with_their_history(
         Actual(kpi, day, Decimal(n) + Decimal("0.25"), f"note {n}" if n % 2 else "")
         for n, day in enumerate(days)
     ]
-    with django_assert_max_num_queries(5):  # savepoint, read, one UPDATE for all, history, release
+    # savepoint, read, one UPDATE for all, history, the plan's content revision, release
+    with django_assert_max_num_queries(6):
         recorded = record_actuals(actuals, source=Source.CSV, user=editor)
     assert len(recorded.updated) == len(days)
     stored = list(Measurement.objects.order_by("date"))

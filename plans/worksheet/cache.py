@@ -1,0 +1,132 @@
+"""The worksheet's stages kept as HTML between views, until what they show changes.
+
+The stages are most of the page and most of its cost: five queries (worksheets, objectives,
+tactics, KPIs, the KPIs' readings) and the HTML of every row. Most views show what the view
+before showed, so each process keeps the last HTML it wrote per plan and per reader kind
+(editing or reading), stamped with everything that HTML depends on:
+
+- the plan's `content_revision`, which every write to its stages, items and actuals moves on
+  (plans/revisions.py), and its `updated_at` (the currency, audience and period the rows show);
+- its `created_at`: SQLite can give a deleted plan's id to a new one;
+- today's date (a KPI's status moves with time), the language and the URL prefix.
+
+The stamp is read from the plan row every view fetches anyway (`plans.access`), so a kept
+HTML is never shown once its plan has changed, in this process or any other. The kept HTML
+is the same for every reader of a kind: each form's CSRF field is a slot that the reader's own
+token fills when the page is drawn (escaped text cannot contain it: it holds `"` and `<`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.urls import get_script_prefix
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from plans import extensions
+from plans.models import Plan, Stage
+from plans.worksheet import stage_html
+from plans.worksheet.row_html import RowPage, csrf_field
+from plans.worksheet.rows import nav_counts, stage_pages
+
+SLOT_TOKEN = "csrf-slot"  # noqa: S105 (not a secret: a stand-in for one)
+CSRF_SLOT = csrf_field(SLOT_TOKEN)  # in kept HTML, where each form's CSRF field goes
+# What a process keeps at most, in characters of HTML (the 40-KPI worksheet is some 200,000,
+# 1,000 items some 2 million): the plans viewed least recently go first.
+MAX_CHARS = 16_000_000
+
+Stamp = tuple[datetime, datetime, int, date, str, str]
+
+
+@dataclass(frozen=True)
+class Sections:
+    """A plan's stages as HTML (CSRF fields left as slots) and the stage navigation's counts."""
+
+    html: str
+    nav: list[tuple[Stage, int]]
+
+    def for_reader(self, csrf_token: str) -> SafeString:
+        """The stages with the reader's CSRF token in every form (values escaped when built)."""
+        return mark_safe(self.html.replace(CSRF_SLOT, csrf_field(csrf_token)))
+
+
+class _Kept:
+    """Sections by (plan id, may edit), the least recently used first, within MAX_CHARS."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[int, bool], tuple[Stamp, Sections]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()  # threaded servers share one process's cache
+
+    def get(self, slot: tuple[int, bool], stamp: Stamp) -> Sections | None:
+        with self._lock:
+            found = self._entries.get(slot)
+            if found is None or found[0] != stamp:
+                return None
+            self._entries.move_to_end(slot)
+            return found[1]
+
+    def put(self, slot: tuple[int, bool], stamp: Stamp, sections: Sections) -> None:
+        size = len(sections.html)
+        with self._lock:
+            self._drop(slot)
+            if size > MAX_CHARS:
+                return
+            while self._entries and self._chars + size > MAX_CHARS:
+                self._drop(next(iter(self._entries)))
+            self._entries[slot] = (stamp, sections)
+            self._chars += size
+
+    def _drop(self, slot: tuple[int, bool]) -> None:
+        gone = self._entries.pop(slot, None)
+        if gone is not None:
+            self._chars -= len(gone[1].html)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
+
+
+_kept = _Kept()
+
+
+def stamp(plan: Plan) -> Stamp:
+    """Everything the stages' HTML depends on beyond the plan's id and the reader's kind."""
+    return (
+        plan.created_at,
+        plan.updated_at,
+        plan.content_revision,
+        timezone.localdate(),
+        get_language(),
+        get_script_prefix(),
+    )
+
+
+def build(plan: Plan, *, can_edit: bool) -> Sections:
+    """The stages as HTML: five queries, and the HTML of every row."""
+    readings = extensions.kpi_readings(plan)
+    stages = stage_pages(plan, editable=can_edit, readings=readings)
+    page = RowPage.of(plan, can_edit=can_edit, csrf_token=SLOT_TOKEN, readings=readings)
+    html = stage_html.stage_sections(stages, page, stage_html.StageUrls.of(plan.pk))
+    return Sections(str(html), nav_counts(stages))
+
+
+def stage_sections(plan: Plan, *, can_edit: bool) -> Sections:
+    """The plan's stages as this process last wrote them, unless the plan changed since."""
+    slot, now = (plan.pk, can_edit), stamp(plan)
+    found = _kept.get(slot, now)
+    if found is None:
+        found = build(plan, can_edit=can_edit)
+        _kept.put(slot, now, found)
+    return found
+
+
+def clear() -> None:
+    """Forget every kept HTML (benchmarks measure the first view after a change with it)."""
+    _kept.clear()
