@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
 from django.urls import reverse
 
 from kpis.models import Measurement
-from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
+from plans.models import KPI, ItemAudience, Objective, Plan, StageWorksheet, Tactic
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class PlanFacts:
     objectives: list[Objective]
     tactics: list[Tactic]
     kpis: list[KPI]  # live ones only, in worksheet order
+    audiences: list[str]  # the plan's, or the one a review narrows it to
     actual_dates: dict[int, list[date]] = field(default_factory=dict)  # KPI id -> sorted dates
 
     def kpis_in(self, stage: str) -> list[KPI]:
@@ -67,12 +69,16 @@ class PlanFacts:
         return {kpi.pk: kpi for kpi in self.kpis}
 
 
-def read_facts(plan: Plan, *, today: date, editable: bool) -> PlanFacts:
-    """Worksheets, objectives, tactics, KPIs and the dates of their actuals: five queries."""
+def read_facts(
+    plan: Plan, *, today: date, editable: bool, audience: str | None = None
+) -> PlanFacts:
+    """Worksheets, objectives, tactics, KPIs and the dates of their actuals: five queries.
+    `audience` ("b2c"/"b2b") keeps the items that serve it, as a review narrowed to it does."""
+    serving = Q(audience__in=[ItemAudience.ALL, audience]) if audience else Q()
     worksheets = {w.stage: w for w in StageWorksheet.objects.filter(plan=plan)}
-    objectives = list(Objective.objects.filter(plan=plan).only(*_OBJECTIVE_FIELDS))
-    tactics = list(Tactic.objects.filter(plan=plan))
-    kpis = list(KPI.objects.filter(plan=plan).only(*_KPI_FIELDS))
+    objectives = list(Objective.objects.filter(serving, plan=plan).only(*_OBJECTIVE_FIELDS))
+    tactics = list(Tactic.objects.filter(serving, plan=plan))
+    kpis = list(KPI.objects.filter(serving, plan=plan).only(*_KPI_FIELDS))
     dates: dict[int, list[date]] = defaultdict(list)
     rows = Measurement.objects.filter(kpi__plan=plan, kpi__deleted_at__isnull=True)
     for kpi_id, day in rows.order_by("kpi_id", "date").values_list("kpi_id", "date"):
@@ -85,6 +91,7 @@ def read_facts(plan: Plan, *, today: date, editable: bool) -> PlanFacts:
         objectives=objectives,
         tactics=tactics,
         kpis=kpis,
+        audiences=[audience] if audience else plan.audiences,
         actual_dates=dict(dates),
     )
 

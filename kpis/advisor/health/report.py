@@ -44,7 +44,11 @@ class HealthReport:
         return "at_risk" if self.score >= 50 else "off_track"
 
 
-def health_report(plan: Plan, *, today: date, editable: bool) -> HealthReport:
-    """The plan checked as of `today`: five queries whatever its size."""
-    findings = check(read_facts(plan, today=today, editable=editable))
+def health_report(
+    plan: Plan, *, today: date, editable: bool, audience: str | None = None
+) -> HealthReport:
+    """The plan checked as of `today` (for one audience of a plan for both, in a review
+    narrowed to it): five queries whatever its size."""
+    facts = read_facts(plan, today=today, editable=editable, audience=audience)
+    findings = check(facts)
     return HealthReport(health_score(findings), findings, rule_penalties(findings))

@@ -354,7 +354,7 @@ def audience_stage_missing(facts: PlanFacts) -> Found:
     """Each audience the plan serves should count in each funnel stage what its preset counts
     there: the preset's primary KPI, found by preset key or by name. A stage without any KPI
     is left to `stage_without_kpi`."""
-    for audience in facts.plan.audiences:
+    for audience in facts.audiences:
         for stage in FUNNEL_STAGES:
             preset = stage_preset(audience, stage)
             typical = next(k for k in preset.kpis if k.key == preset.primary_kpi_key)

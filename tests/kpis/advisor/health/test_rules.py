@@ -385,3 +385,12 @@ def test_facts_are_read_in_five_queries_whatever_the_size(
         make_objective(plan=plan, stage="convert", kpi=kpi)
     with django_assert_num_queries(5):  # type: ignore[operator]
         health_report(plan, today=TODAY, editable=True)
+
+
+def test_a_review_narrowed_to_one_audience_checks_only_its_items(db: None) -> None:
+    plan = healthy_plan(audience="both")
+    make_objective(plan=plan, stage="act", audience="b2b", title="Fill the trade fair stand")
+    KPI.objects.filter(plan=plan, stage="engage", audience="b2b").delete()
+    assert {f.rule for f in findings(plan)} == {"objective.not_measured", "audience.stage_missing"}
+    b2c = check(read_facts(plan, today=TODAY, editable=False, audience="b2c"))
+    assert b2c == []
