@@ -3,7 +3,8 @@
 The planning side never names actuals; it offers extension points and this module fills them:
 the portfolio in the top navigation, the Dashboard and Export PDF buttons on a plan, the actuals
 deleted with a plan, the KPI roll-up and newest actual in the plan list, each KPI's latest actual
-and status on the worksheet, the actuals in a plan's history, and baselines taken from the last actuals when a plan is rolled forward.
+and status on the worksheet, the health check's panel on the worksheet, the actuals in a plan's
+history, and baselines taken from the last actuals when a plan is rolled forward.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ def connect() -> None:
     extensions.add_delete_summary(_recorded_actuals)
     extensions.add_plan_summaries(_kpi_summaries)
     extensions.add_kpi_readings(_kpi_readings)
+    extensions.add_worksheet_panel("Plan health check", "kpis-health-panel", "kpis-health")
     history.register_kind(ACTUALS_IN_HISTORY)
     rolling_forward.connect(baselines_from_last_actuals, sender=Plan, dispatch_uid="kpis-baselines")
     post_save.connect(_actual_changed, sender=Measurement, dispatch_uid="kpis-actual-saved")

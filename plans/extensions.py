@@ -149,3 +149,33 @@ def kpi_readings(plan: Plan) -> dict[int, KPIReading]:
     for readings in _kpi_readings:
         found.update(readings(plan))
     return found
+
+
+@dataclass(frozen=True)
+class WorksheetPanel:
+    """A panel another feature shows on the worksheet, fetched by htmx once the page is drawn
+    (the worksheet's own queries stay as they are); without JavaScript, a link to its page."""
+
+    label: str  # the link's text: "Plan health check"
+    url_name: str  # the panel's fragment; takes the plan's id
+    page_url_name: str  # the page the link opens; takes the plan's id
+
+
+_worksheet_panels: list[WorksheetPanel] = []
+
+
+def add_worksheet_panel(label: str, url_name: str, page_url_name: str) -> None:
+    panel = WorksheetPanel(label, url_name, page_url_name)
+    if panel not in _worksheet_panels:
+        _worksheet_panels.append(panel)
+
+
+def worksheet_panels(plan: Plan) -> list[tuple[Link, str]]:
+    """Each panel's link to its page and the URL its placeholder fetches, in registration order."""
+    return [
+        (
+            Link(panel.label, reverse(panel.page_url_name, args=[plan.pk])),
+            reverse(panel.url_name, args=[plan.pk]),
+        )
+        for panel in _worksheet_panels
+    ]

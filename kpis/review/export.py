@@ -32,6 +32,7 @@ from kpis import formatting
 from kpis.dashboards import charts
 from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, plan_snapshot
+from kpis.review.advisor import AdvisorReview, advisor_review
 from kpis.review.charts import render_svgs
 from kpis.review.errors import ChartsUnavailable, Deadline, ExportTimeout, ReviewError
 from kpis.review.fetcher import BASE_URL, ReviewURLFetcher, static_path, static_url
@@ -58,6 +59,7 @@ MOVERS = 5
 KPI_WIDTH, KPI_HEIGHT = 330, 190
 KPI_WIDTH_FOUR = 245
 WIDE_WIDTH = 900
+RADAR_WIDTH, RADAR_HEIGHT = 520, 400
 UNFINISHED = (TacticStatus.PLANNED, TacticStatus.RUNNING)
 
 
@@ -214,10 +216,11 @@ def _figures(
     return figures
 
 
-# Draws the review's charts: the funnel, the two budget charts, then each stage's KPIs with
-# actuals, in that order, as data: URIs. The PDF's draws SVG; the slides' PNG at their sizes.
+# Draws the review's charts: the funnel, the two budget charts, each stage's KPIs with actuals,
+# then the capability radar when there is an audit, in that order, as data: URIs. The PDF's
+# draws SVG; the slides' PNG at their sizes.
 ChartDrawer = Callable[
-    [PlanSnapshot, list[StageSection], dict[int, KPIStatus], Deadline], list[str]
+    [PlanSnapshot, list[StageSection], dict[int, KPIStatus], Deadline, AdvisorReview], list[str]
 ]
 
 
@@ -226,8 +229,12 @@ def draw_svgs(
     sections: list[StageSection],
     items: dict[int, KPIStatus],
     deadline: Deadline,
+    advisor: AdvisorReview,
 ) -> list[str]:
     figures = _figures(snapshot, sections, items)
+    radar = advisor.radar(height=RADAR_HEIGHT)
+    if radar is not None:
+        figures.append((radar, RADAR_WIDTH, RADAR_HEIGHT))
     return [_data_uri(svg) for svg in render_svgs(figures, deadline=deadline)]
 
 
@@ -278,9 +285,11 @@ def build_context(
                 budget_spent=summary.budget_spent,
             )
         )
+    advisor = advisor_review(plan, today=today, audience=audience)
     deadline.check("reading the plan")
 
-    images = draw(snapshot, sections, items, deadline)
+    images = draw(snapshot, sections, items, deadline, advisor)
+    radar_chart = images.pop() if advisor.has_radar else ""
     funnel_chart, stage_budget_chart, channel_budget_chart, *kpi_charts = images
     charts = iter(kpi_charts)
     for section in sections:
@@ -328,6 +337,8 @@ def build_context(
         "kpi_total": len(all_rows),
         "on_track": sum(1 for r in all_rows if r.status == Status.ON_TRACK),
         "definitions": all_rows,
+        "advisor": advisor,
+        "radar_chart": radar_chart,
     }
 
 
@@ -370,6 +381,7 @@ def _body_parts(context: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         ("summary", _part("summary")),
         *stages,
         ("carry-over", _part("carry_over")),
+        ("advisor", _part("advisor")),
         ("definitions", _part("appendix")),
     ]
 
@@ -407,6 +419,7 @@ def _titles(context: dict[str, Any]) -> dict[str, str]:
         "summary": "Executive summary",
         **stages,
         "carry-over": "Carry-over to next quarter",
+        "advisor": "Advisor: plan health and capability",
         "definitions": "Appendix: KPI definitions",
     }
 

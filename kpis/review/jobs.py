@@ -11,7 +11,8 @@ the exports it makes.
 
 An export's `fingerprint` sums up everything that goes into the document: the plan's data
 (every row's id, version and position, the actuals' count, versions and newest id, the newest
-audit record of each kind, so edits, moves, deletes and restores all count), the options, the
+audit record of each kind, so edits, moves, deletes and restores all count; the advisor's
+90-day actions and the workspace's capability audits), the options, the
 day the review is made "as of", and the version of the code that draws it. The same fingerprint
 is the same PDF: a request for it joins the export already queued or running (a unique
 constraint settles two clicks at once) or gets the stored file without drawing anything.
@@ -35,7 +36,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import models, transaction
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import Http404, QueryDict
@@ -43,6 +44,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from kpis.advisor.models import AuditAnswer, CapabilityAudit, ImprovementAction
 from kpis.models import ExportState, Measurement, ReviewExport
 from kpis.review import export as review
 from kpis.review import slides
@@ -172,6 +174,31 @@ def _per_plan(rows: models.QuerySet[Any], path: str, value: Any) -> Subquery:
     return Subquery(grouped.annotate(result=value).values("result"))
 
 
+def _per_workspace(rows: models.QuerySet[Any], path: str, value: Any) -> Subquery:
+    """`value` over the rows of the outer plan's workspace (its capability audits)."""
+    grouped = rows.filter(**{path: OuterRef("workspace")}).order_by().values(path)
+    return Subquery(grouped.annotate(result=value).values("result"))
+
+
+def _advisor_versions() -> dict[str, Subquery]:
+    """What the review's Advisor section shows beyond the plan's own rows (its health findings
+    come from those): the plan's 90-day actions and the workspace's audits and their scores.
+    A score's change moves the sum of score x id, which two changes rarely cancel."""
+    actions = ImprovementAction.objects.all()
+    answers = AuditAnswer.objects.all()
+    return {
+        "action_count": _per_plan(actions, "plan", Count("id")),
+        "action_newest": _per_plan(actions, "plan", Max("id")),
+        "action_tactics": _per_plan(actions, "plan", Count("tactic")),
+        "audit_count": _per_workspace(CapabilityAudit.objects.all(), "workspace", Count("id")),
+        "audit_versions": _per_workspace(
+            CapabilityAudit.objects.all(), "workspace", Sum("version")
+        ),
+        "answer_count": _per_workspace(answers, "audit__workspace", Count("id")),
+        "answer_scores": _per_workspace(answers, "audit__workspace", Sum(F("score") * F("id"))),
+    }
+
+
 def _data_versions(plan: Plan) -> dict[str, Any]:
     """What changes when anything in the plan changes: five small queries whatever its size."""
     items = {
@@ -196,6 +223,7 @@ def _data_versions(plan: Plan) -> dict[str, Any]:
             ("actual_history", Measurement, "kpi__plan"),
         )
     }
+    advisor = _advisor_versions()
     found["counts"] = (
         Plan.objects.filter(pk=plan.pk)
         .annotate(
@@ -203,8 +231,9 @@ def _data_versions(plan: Plan) -> dict[str, Any]:
             actual_versions=_per_plan(actuals, "kpi__plan", Sum("version")),
             actual_newest=_per_plan(actuals, "kpi__plan", Max("id")),
             **latest,
+            **advisor,
         )
-        .values("actual_count", "actual_versions", "actual_newest", *latest)
+        .values("actual_count", "actual_versions", "actual_newest", *latest, *advisor)
         .first()
     )
     return found

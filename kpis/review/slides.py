@@ -37,6 +37,7 @@ from pptx.util import Inches, Length, Pt
 from kpis.dashboards import charts
 from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot
+from kpis.review.advisor import AdvisorReview
 from kpis.review.charts import render_pngs
 from kpis.review.errors import Deadline
 from kpis.review.export import ReviewOptions, StageSection, build_context
@@ -91,6 +92,7 @@ HALVES = (
     Box(SLIDE_WIDTH - MARGIN - 6.0, BODY_TOP, 6.0, BODY_HEIGHT),
 )
 GAP = 0.2
+RADAR_BOX = Box(MARGIN, BODY_TOP, 6.6, BODY_HEIGHT)
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ def draw_pngs(
     sections: list[StageSection],
     items: dict[int, KPIStatus],
     deadline: Deadline,
+    advisor: AdvisorReview,
 ) -> list[str]:
     """The review's charts (build_context's order) as PNG data: URIs, each at its slide size."""
     figures = [
@@ -157,6 +160,9 @@ def draw_pngs(
             figure = charts.kpi_figure(items[row.kpi.pk], snapshot, title=True)
             figure.update_layout(showlegend=False, margin={"b": 28})  # one key on the slide
             figures.append(_sized(figure, box))
+    radar = advisor.radar(height=RADAR_BOX.pixels[1])
+    if radar is not None:
+        figures.append(_sized(radar, RADAR_BOX))
     pngs = render_pngs(figures, deadline=deadline, scale=SCALE)
     return ["data:image/png;base64," + base64.b64encode(png).decode() for png in pngs]
 
@@ -448,17 +454,70 @@ def _listing(
     *,
     empty: str,
     more: str,
+    listed_at: str = "the PDF review",
+    clip: int = 60,
 ) -> None:
     if not rows:
         _text(slide, WIDE_AREA, [empty], size=20, colour=MUTED)
         return
     shown = rows[: LINES - 1] if len(rows) > LINES else rows
-    _table(slide, WIDE_AREA, columns, [[_clip(cell, 60) for cell in row] for row in shown])
+    _table(slide, WIDE_AREA, columns, [[_clip(cell, clip) for cell in row] for row in shown])
     if len(shown) < len(rows):
         left = len(rows) - len(shown)
-        note = f"and {left} more {more}: the PDF review lists every one."
+        note = f"and {left} more {more}: {listed_at} lists every one."
         below = BODY_TOP + ROW_HEIGHT * (len(shown) + 1) + 0.15
         _text(slide, Box(MARGIN, below, 12.33, 0.4), [note], size=14, colour=MUTED)
+
+
+def _advisor(deck: Any, c: dict[str, Any], footer: str) -> None:
+    """Three slides: the plan's health, the capability audit, the 90-day actions."""
+    advisor: AdvisorReview = c["advisor"]
+    health = advisor.health
+    slide = _new_slide(deck, f"Plan health: {health.score} / 100", footer=footer)
+    _listing(
+        slide,
+        [("Severity", 0.13), ("Finding", 0.67), ("Area", 0.20)],
+        [[f.severity.label, f.sentence, str(f.area.label)] for f in health.findings],
+        empty="The plan passes every health check.",
+        more="findings",
+        listed_at="the plan's health check page",
+        clip=110,
+    )
+    slide = _new_slide(deck, "Capability audit", footer=footer)
+    if advisor.has_radar and advisor.audit is not None:
+        _picture(slide, RADAR_BOX, c["radar_chart"], "Capability radar: each area's score, 1 to 5")
+        panel = Box(RADAR_BOX.left + RADAR_BOX.width + 0.3, BODY_TOP, 5.4, BODY_HEIGHT)
+        lines: list[str | tuple[str, dict[str, Any]]] = [
+            (f"Audit of {advisor.audit.quarter_start:%b %Y}", {"bold": True, "colour": MUTED}),
+            *(
+                f"{row.area.label}: {row.latest if row.latest is not None else '–'}"
+                + (f" ({row.change:+})" if row.change is not None else "")
+                for row in advisor.areas
+            ),
+        ]
+        if advisor.lowest:
+            lowest = ", ".join(str(row.area.label) for row in advisor.lowest)
+            lines.append((f"Lowest: {lowest}", {"bold": True}))
+        _text(slide, panel, lines, size=18)
+    else:
+        _text(slide, WIDE_AREA, ["No capability audit yet."], size=20, colour=MUTED)
+    slide = _new_slide(deck, "90-day improvement actions", footer=footer)
+    _listing(
+        slide,
+        [("Action", 0.40), ("Area", 0.16), ("Owner", 0.16), ("Status", 0.14), ("Ends", 0.14)],
+        [
+            [
+                a.title,
+                a.area,
+                a.owner or "–",
+                "Overdue" if a.overdue else a.status,
+                f"{a.end:%-d %b}" if a.end else "–",
+            ]
+            for a in advisor.actions
+        ],
+        empty="No 90-day actions added to this plan yet.",
+        more="actions",
+    )
 
 
 def build_deck(context: dict[str, Any]) -> Any:
@@ -477,6 +536,7 @@ def build_deck(context: dict[str, Any]) -> Any:
     for section in context["sections"]:
         _stage(deck, section, plan.currency, footer)
     _carry_over(deck, context, footer)
+    _advisor(deck, context, footer)
     return deck
 
 

@@ -16,6 +16,7 @@ from pptx.util import Pt
 
 from kpis.review import charts as review_charts
 from kpis.review import slides
+from kpis.review.advisor import advisor_review
 from kpis.review.errors import Deadline
 from kpis.review.export import ReviewOptions, build_context
 from plans.models import Plan
@@ -72,6 +73,10 @@ def plan(db: None) -> Plan:
     return Plan.objects.select_related("workspace").get(pk=plan.pk)
 
 
+def made_score_title(plan: Plan) -> str:
+    return f"Plan health: {advisor_review(plan, today=TODAY).health.score} / 100"
+
+
 def test_a_cover_summary_funnel_budget_a_slide_per_stage_and_the_carry_over(plan: Plan) -> None:
     made = slides.export_slides(plan, SLIDES, today=TODAY)
     deck = read(made.pptx)
@@ -84,8 +89,11 @@ def test_a_cover_summary_funnel_budget_a_slide_per_stage_and_the_carry_over(plan
         *EVERY_STAGE,
         "Carry-over: KPIs behind plan",
         "Carry-over: unfinished tactics",
+        made_score_title(plan),
+        "Capability audit",
+        "90-day improvement actions",
     ]
-    assert made.slides == len(deck.slides) == 11
+    assert made.slides == len(deck.slides) == 14
     assert made.filename == "review-autumn-push-2026-08-03.pptx"
     cover = texts(deck.slides[0])
     assert "Quarterly review" in cover and "1 Jul 2026 – 30 Sep 2026" in cover

@@ -1,0 +1,89 @@
+"""The plan health check: its page and its panel, and what the panel's placeholder costs the
+worksheet, at two sizes (40 KPIs x 13 weekly actuals, 200 KPIs x 52).
+
+Prints page bytes, SQL queries and median server times as ratios to a trivial logged-in view,
+measured interleaved in the same run. The worksheet is timed with and without its panel
+placeholder (the extension point emptied for every other turn), so the placeholder's cost shows
+against the page it sits on. Nothing is asserted: times depend on the machine.
+
+    python benchmarks/health.py [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from harness import (  # sets up Django on a throw-away database
+    bench_settings,
+    build,
+    get_with_queries,
+    interleaved,
+    kb,
+    timings_ms,
+)
+
+SIZES = ((40, 13), (200, 52))
+
+
+def _worksheet_with_and_without_panel(client: Client, url: str, runs: int) -> tuple[float, float]:
+    from plans import extensions
+
+    registered = list(extensions._worksheet_panels)
+    with_panel: list[float] = []
+    without: list[float] = []
+    client.get(url)
+    for _ in range(runs):
+        with_panel += timings_ms(client, url, 1)
+        extensions._worksheet_panels.clear()
+        without += timings_ms(client, url, 1)
+        extensions._worksheet_panels.extend(registered)
+    return statistics.median(with_panel), statistics.median(without)
+
+
+def measure(kpis: int, weeks: int, runs: int) -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    plan_id, user = build(kpis, weeks)
+    client = Client()
+    client.force_login(user)
+    with bench_settings():
+        urls = {
+            "health page": reverse("kpis-health", args=[plan_id]),
+            "health panel": reverse("kpis-health-panel", args=[plan_id]),
+            "worksheet": reverse("plans-detail", args=[plan_id]),
+            "dashboard": reverse("kpis-dashboard", args=[plan_id]),
+        }
+        print(f"Plan of {kpis} KPIs x {weeks} weekly actuals")
+        for name, url in urls.items():
+            page, queries = get_with_queries(client, url)
+            print(f"  {name:13} {kb(len(page.content)):>22}; {len(queries)} SQL queries")
+        ratio = interleaved(client, list(urls.values()), runs)
+        for name, url in urls.items():
+            print(
+                f"  {name:13} median {ratio.median(url):7.1f} ms; "
+                f"{ratio.of(url):5.1f}x trivial ({ratio.floor:.2f} ms)"
+            )
+        worksheet = urls["worksheet"]
+        with_panel, without = _worksheet_with_and_without_panel(client, worksheet, runs)
+        print(
+            f"  worksheet with its panel placeholder {with_panel:.1f} ms, without {without:.1f} ms:"
+            f" {with_panel / without:.3f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    for kpis, weeks in SIZES:
+        measure(kpis, weeks, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""A marketer opens the demo plan: the health panel arrives on the worksheet and the dashboard,
+and its link leads to every finding, each linking to what fixes it."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from demo.seeding import seed_demo
+from plans.models import Plan
+from tests.browser.test_dashboard import GREENSTYLE, _log_in
+
+# Where the screenshots go to be looked at: HEALTH_SCREENSHOTS, else the test's own folder.
+SCREENSHOTS = os.environ.get("HEALTH_SCREENSHOTS", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_panel_leads_to_the_findings_and_their_fixes(
+    live_server, page: Page, tmp_path: Path
+) -> None:
+    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    seed_demo()
+    plan = Plan.objects.get(name=GREENSTYLE)
+    problems = _log_in(page, live_server.url, "marketer")
+
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    panel = page.get_by_role("region", name="Plan health")
+    expect(panel).to_contain_text("/ 100")  # loaded after the page, by htmx
+    expect(panel.get_by_role("listitem")).to_have_count(3)
+    expect(panel).to_contain_text("Engage notes leave actions empty")
+    panel.screenshot(path=str(shots / "health-panel-worksheet.png"))
+
+    page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/")
+    panel = page.get_by_role("region", name="Plan health")
+    expect(panel).to_contain_text("/ 100")
+    page.screenshot(path=str(shots / "health-panel-dashboard.png"))
+
+    panel.get_by_role("link", name="All 3 findings and how the score is made").click()
+    expect(page.get_by_role("heading", name="Plan health check")).to_be_visible()
+    page.get_by_text("How the score is made").click()
+    expect(page.get_by_role("table")).to_contain_text("A stage has no KPI.")
+    page.screenshot(path=str(shots / "health-page.png"), full_page=True)
+
+    page.get_by_role("link", name="Engage notes leave actions empty").click()
+    actions = page.locator("#ws-form-engage textarea[name$='actions']")
+    expect(actions).to_be_visible()
+    expect(actions).to_have_value("")
+    assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_reads_the_findings_without_edit_links(live_server, page: Page) -> None:
+    seed_demo()
+    plan = Plan.objects.get(name=GREENSTYLE)
+    _log_in(page, live_server.url, "manager")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/health/")
+    finding = page.get_by_role("link", name="Engage notes leave actions empty")
+    expect(finding).to_have_attribute("href", f"/plans/{plan.pk}/#stage-engage")
