@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from demo.audits import seed_audits
 from kpis.actuals.recording import Actual, record_actuals
 from kpis.models import Source
 from plans.lifecycle import create_plan
@@ -218,6 +219,7 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
         if not Plan.objects.filter(workspace=workspace, name=demo.name).exists():
             _create_plan(demo, workspace, users["marketer"], today)
             created_plans += 1
+    seed_audits(workspace, users["marketer"], today)
     return SeedReport(created_users=created_users, created_plans=created_plans)
 
 

@@ -1,7 +1,7 @@
 """What the measuring side adds to the planning side, connected in `KpisConfig.ready()`.
 
 The planning side never names actuals; it offers extension points and this module fills them:
-the portfolio in the top navigation, the Dashboard and Export PDF buttons on a plan, the actuals
+the portfolio and the capability audit in the top navigation, the Dashboard and Export PDF buttons on a plan, the actuals
 deleted with a plan, the KPI roll-up and newest actual in the plan list, each KPI's latest actual
 and status on the worksheet, the health check's panel on the worksheet, the actuals in a plan's
 history, and baselines taken from the last actuals when a plan is rolled forward.
@@ -124,6 +124,7 @@ def _actual_changed(sender: type[Measurement], instance: Measurement, **kwargs: 
 
 def connect() -> None:
     add_nav_link("Dashboard", "kpis-portfolio")
+    add_nav_link("Capability audit", "kpis-audits")
     extensions.add_plan_link("Dashboard", "kpis-dashboard")
     extensions.add_plan_link("Export PDF", "kpis-review")
     extensions.add_plan_link("Export Excel", "kpis-export-xlsx")

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api import tokens
+from kpis.advisor.models import CapabilityAudit
 from kpis.models import Measurement, ReviewExport
 from plans import access
 from plans.models import Plan, Role
@@ -45,6 +46,7 @@ NOT_PLAN_SCOPED = {
     "plans-create",
     "kpis-portfolio",
     "kpis-reverse-calculator",
+    "kpis-audits",  # each of the user's workspaces' audits: tests/kpis/advisor/audits
     "api-tokens",  # a user's own tokens: tests/api/test_tokens_page.py
     "api-token-revoke",
     *SHARED,
@@ -98,11 +100,14 @@ def world(db: None) -> dict[str, object]:
     export = ReviewExport.objects.create(
         plan=plan, fingerprint="0" * 64, options={}, as_of=date(2026, 7, 6)
     )
+    audit = CapabilityAudit.objects.create(workspace=workspace, quarter_start=date(2026, 7, 1))
     shared = links.create_link(
         plan, created_by=viewer, label="shared", expires_on=date(2100, 1, 1), with_pdf=True
     )
     return {
         "workspace": workspace,
+        "workspace_id": workspace.pk,
+        "audit_id": audit.pk,
         "viewer": viewer,
         "plan_id": plan.pk,
         "kpi_id": kpi.pk,
@@ -220,6 +225,8 @@ def test_access_helper_roles(world: dict[str, object]) -> None:
 # Writes still open on an archived plan: reopening it, starting next quarter from it, and
 # sharing it read-only (creating and revoking links changes nothing of the plan).
 OPEN_WHEN_ARCHIVED = {"plans-settings", "plans-roll-forward", "sharing-links", "sharing-revoke"}
+# A workspace's capability audits belong to no plan: archiving one leaves them open.
+WORKSPACE_LEVEL = {"kpis-audit-start", "kpis-audit", "kpis-audit-edit", "kpis-audit-delete"}
 
 
 def test_archived_plan_is_frozen_for_editors(world: dict[str, object]) -> None:
@@ -232,7 +239,7 @@ def test_archived_plan_is_frozen_for_editors(world: dict[str, object]) -> None:
     client.force_login(editor)
     refused = 0
     for name in project_urls():
-        if name in PUBLIC | NOT_PLAN_SCOPED | OPEN_WHEN_ARCHIVED:
+        if name in PUBLIC | NOT_PLAN_SCOPED | OPEN_WHEN_ARCHIVED | WORKSPACE_LEVEL:
             continue
         url = reverse(name, kwargs=kwargs_for(name, plan, world))
         response = client.post(url, {"name": "Changed", "title": "Changed", "value": "1"})

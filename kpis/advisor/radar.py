@@ -18,7 +18,8 @@ AreaScores = dict[Area, Decimal]
 
 def _trace(scores: AreaScores, name: str, colour: str, *, filled: bool) -> dict[str, object]:
     areas = [area for area in Area if area in scores]
-    labels = [area.label for area in areas]
+    # "Planning and governance" on two lines: on one it is cut off at the chart's edge.
+    labels = [area.label.replace(" and ", " and<br>") for area in areas]
     values = [num(scores[area]) for area in areas]
     return {
         "type": "scatterpolar",
@@ -46,7 +47,7 @@ def radar_figure_data(
     data.append(_trace(latest, latest_name, ACTUAL, filled=True))
     layout = {
         "height": height,
-        "margin": {"l": 64, "r": 64, "t": 24, "b": 24},
+        "margin": {"l": 80, "r": 80, "t": 24, "b": 24},  # room for the area names
         "font": {"family": FONT, "size": 12, "color": INK},
         "paper_bgcolor": "#ffffff",
         "showlegend": bool(previous),
