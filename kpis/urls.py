@@ -1,12 +1,13 @@
 """URLs of the measuring side; plan-scoped ones live under /plans/<plan_id>/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from kpis.actuals import views as actuals_views
 from kpis.dashboards import views
 from kpis.review import views as review_views
 
 urlpatterns = [
+    path("", include("kpis.advisor.actions.urls")),
     path("dashboard/", views.portfolio_dashboard, name="kpis-portfolio"),
     path("tools/reverse-funnel/", views.reverse_calculator, name="kpis-reverse-calculator"),
     path("plans/<id:plan_id>/dashboard/", views.dashboard, name="kpis-dashboard"),
