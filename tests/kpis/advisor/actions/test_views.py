@@ -176,3 +176,16 @@ def test_the_page_costs_the_same_queries_whatever_it_shows(
     with django_assert_max_num_queries(7):
         response = editor_client.get(page_url(running))
     assert response.content.decode().count("<tr>") == taken + 1
+
+
+def test_an_archived_plan_shows_why_it_takes_no_actions(
+    editor_client: Client, running: Plan, workspace: Workspace
+) -> None:
+    audit(workspace, SCORES, date(2026, 10, 1))
+    Plan.objects.filter(pk=running.pk).update(status="archived")
+    html = editor_client.get(page_url(running)).content.decode()
+    assert "This plan is archived and read-only" in html and "Add to plan" not in html
+    response = editor_client.post(
+        reverse("kpis-improve-add", args=[running.pk]), {"action": REVIEWS.key}
+    )
+    assert response.status_code == 403
