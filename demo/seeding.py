@@ -17,6 +17,8 @@ from django.db import transaction
 
 from demo.audits import seed_audits
 from kpis.actuals.recording import Actual, record_actuals
+from kpis.advisor.actions.adding import add_action
+from kpis.advisor.actions.library import ACTIONS
 from kpis.models import Source
 from plans.lifecycle import create_plan
 from plans.models import (
@@ -35,6 +37,7 @@ from plans.models import (
 )
 from plans.presets import stage_preset
 from plans.revisions import content_changed
+from plans.versioning import save_if_unchanged
 
 WEEKS = 13
 
@@ -179,6 +182,19 @@ FINTRACK = DemoPlan(
 
 DEMO_PLANS = (GREENSTYLE, FINTRACK)
 
+# The 90-day plan's actions each demo plan took five weeks ago, and how far each got, so the
+# tracking on its 90-day plan page has something to show on first login.
+DEMO_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    GREENSTYLE.name: (
+        ("engage.review_requests", TacticStatus.DONE),
+        ("engage.second_purchase", TacticStatus.RUNNING),
+    ),
+    FINTRACK.name: (
+        ("measurement.utm_tags", TacticStatus.DONE),
+        ("convert.proof_pack", TacticStatus.RUNNING),
+    ),
+}
+
 
 @dataclass(frozen=True)
 class SeedReport:
@@ -245,7 +261,17 @@ def _create_plan(demo: DemoPlan, workspace: Workspace, author: User, today: date
         )
     content_changed([plan.pk])  # update() sends no signals
     record_actuals(filler.actuals, source=Source.MANUAL, user=None)
+    _take_actions(plan, author, today)
     return plan
+
+
+def _take_actions(plan: Plan, author: User, today: date) -> None:
+    """Through the 90-day plan's own "Add to plan", then moved on as the team would."""
+    added_on = max(plan.period_start, today - timedelta(weeks=5))
+    for key, status in DEMO_ACTIONS.get(plan.name, ()):
+        tactic = add_action(plan, ACTIONS[key], user=author, today=added_on).tactic
+        tactic.status = status
+        save_if_unchanged(tactic, expected_version=tactic.version, fields=["status"])
 
 
 def _chosen(demo: DemoPlan) -> set[str]:

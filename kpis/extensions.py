@@ -128,6 +128,7 @@ def connect() -> None:
     extensions.add_plan_link("Dashboard", "kpis-dashboard")
     extensions.add_plan_link("Export PDF", "kpis-review")
     extensions.add_plan_link("Export Excel", "kpis-export-xlsx")
+    extensions.add_plan_link("90-day plan", "kpis-improve")
     extensions.add_delete_summary(_recorded_actuals)
     extensions.add_plan_summaries(_kpi_summaries)
     extensions.add_kpi_readings(_kpi_readings)

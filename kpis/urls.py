@@ -9,6 +9,7 @@ from kpis.review import views as review_views
 urlpatterns = [
     path("", include("kpis.advisor.health.urls")),
     path("audits/", include("kpis.advisor.audits.urls")),
+    path("", include("kpis.advisor.actions.urls")),
     path("dashboard/", views.portfolio_dashboard, name="kpis-portfolio"),
     path("tools/reverse-funnel/", views.reverse_calculator, name="kpis-reverse-calculator"),
     path("plans/<id:plan_id>/dashboard/", views.dashboard, name="kpis-dashboard"),
