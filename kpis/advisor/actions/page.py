@@ -9,18 +9,15 @@ from kpis.advisor.actions.suggestions import AreaSuggestions, suggest
 from kpis.advisor.actions.tracking import TrackedAction, summary, tracked_actions
 from kpis.advisor.areas import Area
 from kpis.advisor.audit import area_scores, latest_audits
+from kpis.advisor.health.report import health_report
 from plans.models import Plan
 from plans.quarters import Quarter
 
 
-def health_finding_areas(plan: Plan) -> list[Area]:
-    """The area of each of the plan health check's open findings.
-
-    The health check (`kpis.advisor.health`) is built alongside this page; wiring it in is
-    this function's body, `[finding.area for finding in <its findings of plan>]`. Until then
-    the suggestions come from the capability audit alone.
-    """
-    return []
+def health_finding_areas(plan: Plan, today: date) -> list[Area]:
+    """The area of each of the plan health check's open findings (five queries)."""
+    report = health_report(plan, today=today, editable=False)
+    return [finding.area for finding in report.findings]
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ def improve_page(plan: Plan, today: date) -> ImprovePage:
     tracked = tracked_actions(plan, today)
     suggestions = suggest(
         area_scores(audit) if audit else None,
-        health_finding_areas(plan),
+        health_finding_areas(plan, today),
         {row.record.action for row in tracked},
         audit_name=audit_name or "the latest audit",
     )

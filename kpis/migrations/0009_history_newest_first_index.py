@@ -18,7 +18,7 @@ INDEXES = {
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kpis", "0007_measurement_source_api")]
+    dependencies = [("kpis", "0008_capability_audit_and_actions")]
 
     operations = [
         migrations.RunSQL(
