@@ -24,6 +24,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Min, Q, Value
 from django.utils import timezone
@@ -186,9 +187,10 @@ def _display(record: Any, model_field: models.Field, names: dict[int, str]) -> s
 def _compared_fields(kind: HistoryKind) -> list[tuple[models.Field, str, str]]:
     """The fields whose changes are listed: (field, label, model name of a linked row)."""
     skipped = SKIPPED_FIELDS | kind.skipped | {kind.owner}
+    tracked = {f.name for f in history_of(kind.model).model._meta.concrete_fields}
     fields = []
     for f in kind.model._meta.concrete_fields:
-        if f.name in skipped or f.primary_key:
+        if f.name in skipped or f.primary_key or f.name not in tracked:  # e.g. content_revision
             continue
         target: Any = f.related_model  # a model class once the app registry is ready
         fields.append(
@@ -259,9 +261,7 @@ def _with_previous_sql(model: type[models.Model]) -> str:
     it on every page than the database took to run it."""
     history = history_of(model).model
     table = connection.ops.quote_name(history._meta.db_table)
-    users = connection.ops.quote_name(
-        history._meta.get_field("history_user").related_model._meta.db_table
-    )
+    users = connection.ops.quote_name(get_user_model()._meta.db_table)  # who made each record
 
     def previous(of: str) -> str:  # the record of the same row just before record `of`
         return (

@@ -213,11 +213,22 @@ def test_the_demo_plans_list_what_they_were_built_from(db: None, demo: str) -> N
             (kind, f"{label} “{getattr(i, text)}” ({i.get_stage_display()})", "created")
             for i in items
         }
-    assert sorted((c.kind, c.title, c.action) for c in everything) == sorted(expected)
+    # The demo's 90-day actions: tactics added, then moved on (running, done) as a team would.
+    from kpis.advisor.models import ImprovementAction
+
+    moved = {
+        ("tactic", f"Tactic “{a.tactic.title}” ({a.tactic.get_stage_display()})", "changed")
+        for a in ImprovementAction.objects.filter(plan=plan).select_related("tactic")
+    }
+    assert len(moved) == 2
+    listed = sorted((c.kind, c.title, c.action) for c in everything)
+    assert listed == sorted(expected | moved)
     assert [c.position for c in everything] == sorted(
         (c.position for c in everything), reverse=True
     )
-    assert all(c.changes == [] and c.no_baseline == (c.kind == "worksheet") for c in everything)
+    built = [c for c in everything if (c.kind, c.title, c.action) not in moved]
+    assert all(c.changes == [] and c.no_baseline == (c.kind == "worksheet") for c in built)
+    assert all([ch.label for ch in c.changes] == ["Status"] for c in everything if c not in built)
     pages = _walk(plan, size=7, older=True)
     assert [c for page in pages for c in page] == everything
 

@@ -73,7 +73,9 @@ def test_without_an_audit_the_page_says_how_to_run_one_and_offers_the_findings_a
     editor_client: Client, running: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     html = editor_client.get(page_url(running)).content.decode()
-    assert "No capability audit yet" in html and "Nothing to suggest right now" in html
+    # The real health check: an empty plan's stages have no objectives or KPIs.
+    assert "No capability audit yet" in html and "The plan health check found" in html
+    assert "Nothing to suggest right now" not in html
 
     monkeypatch.setattr(improve_page, "health_finding_areas", lambda plan, today: [Area.CONVERT])
     html = editor_client.get(page_url(running)).content.decode()
