@@ -216,10 +216,10 @@ def test_the_demo_plans_list_what_they_were_built_from(db: None, demo: str) -> N
     # The demo's 90-day actions: tactics added, then moved on (running, done) as a team would.
     from kpis.advisor.models import ImprovementAction
 
-    moved = {
-        ("tactic", f"Tactic “{a.tactic.title}” ({a.tactic.get_stage_display()})", "changed")
-        for a in ImprovementAction.objects.filter(plan=plan).select_related("tactic")
-    }
+    taken = Tactic.objects.filter(
+        pk__in=ImprovementAction.objects.filter(plan=plan).values("tactic")
+    )
+    moved = {("tactic", f"Tactic “{t.title}” ({t.get_stage_display()})", "changed") for t in taken}
     assert len(moved) == 2
     listed = sorted((c.kind, c.title, c.action) for c in everything)
     assert listed == sorted(expected | moved)
