@@ -204,6 +204,8 @@ def test_filter_button_stays_in_line_after_an_error(
     plan = Plan.objects.get(name=GREENSTYLE)
     problems = _log_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/")
+    health = page.get_by_role("region", name="Plan health")
+    expect(health).to_contain_text("/ 100")  # the panel above arrives after the page
     button = page.get_by_role("button", name="Apply filters")
     before = button.bounding_box()
     # To before From: the form comes back with its error (asked in one request, so no htmx swap
@@ -211,6 +213,7 @@ def test_filter_button_stays_in_line_after_an_error(
     start, end = plan.period_end.isoformat(), plan.period_start.isoformat()
     page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/?start={start}&end={end}")
     expect(page.locator(".filters .field-error").first).to_be_visible()
+    expect(health).to_contain_text("/ 100")
     after = page.get_by_role("button", name="Apply filters").bounding_box()
     assert before and after and after["y"] == before["y"]
     assert problems == []
