@@ -171,7 +171,9 @@ def _section(pdf: bytes, heading: str, next_heading: str | None = None) -> str:
 
 
 def test_carry_over_lists_the_kpis_behind_and_the_open_tactics(demo: DemoExport) -> None:
-    section = _section(demo.review.pdf, "Carry-over to next quarter", "Appendix: KPI definitions")
+    section = _section(
+        demo.review.pdf, "Carry-over to next quarter", "Advisor: plan health and capability"
+    )
     assert demo.behind and demo.unfinished and demo.finished  # the demo has all three
     for name in demo.behind:
         assert name in section, name
