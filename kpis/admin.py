@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kpis.models import Measurement, ReviewExport
+from kpis.models import (
+    AuditAnswer,
+    CapabilityAudit,
+    ImprovementAction,
+    Measurement,
+    ReviewExport,
+)
 from plans.admin import LinksToDeletedKPIs
 
 
@@ -29,3 +35,32 @@ class ReviewExportAdmin(admin.ModelAdmin[ReviewExport]):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class AnswerInline(admin.TabularInline[AuditAnswer, CapabilityAudit]):
+    model = AuditAnswer
+    extra = 0
+
+
+@admin.register(CapabilityAudit)
+class CapabilityAuditAdmin(admin.ModelAdmin[CapabilityAudit]):
+    list_display = ["workspace", "quarter_start", "created_by", "updated_at"]
+    list_filter = ["quarter_start"]
+    search_fields = ["workspace__name"]
+    inlines = [AnswerInline]
+
+
+@admin.register(ImprovementAction)
+class ImprovementActionAdmin(admin.ModelAdmin[ImprovementAction]):
+    list_display = ["title", "plan", "area", "band", "tactic", "added_at"]
+    list_filter = ["area", "band"]
+    search_fields = ["title", "plan__name"]
+    raw_id_fields = ["plan", "tactic"]
+
+
+@admin.register(AuditAnswer)
+class AuditAnswerAdmin(admin.ModelAdmin[AuditAnswer]):
+    list_display = ["question", "score", "audit", "note"]
+    list_filter = ["score"]
+    search_fields = ["question", "note"]
+    raw_id_fields = ["audit"]
