@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from harness import ROOT, bench_settings, get_with_queries, interleaved, kb  # sets up Django
+from harness import ROOT, kb, print_pages  # sets up Django
 
 SIZES = ((1, 2), (4, 12))  # (workspaces, audits in each)
 
@@ -67,17 +67,8 @@ def pages(runs: int) -> None:
     for number, (workspaces, audits) in enumerate(SIZES):
         client = build(workspaces, audits, number)
         urls = {"list": reverse("kpis-audits"), "result": newest_audit_url(number)}
-        with bench_settings():
-            found = {label: get_with_queries(client, url) for label, url in urls.items()}
-            ratio = interleaved(client, list(urls.values()), runs)
         print(f"{workspaces} workspace(s) x {audits} audits:")
-        for label, url in urls.items():
-            page, queries = found[label]
-            print(
-                f"  {label + ':':8} {ratio.of(url):5.1f}x trivial ({ratio.median(url):.1f} ms), "
-                f"{len(queries)} queries, {kb(len(page.content))}"
-            )
-        print(f"  trivial logged-in view: {ratio.floor:.2f} ms")
+        print_pages(client, urls, runs)
 
 
 def bundles() -> None:

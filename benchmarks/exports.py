@@ -20,13 +20,7 @@ from typing import Any
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from harness import (  # sets up Django on a throw-away database
-    bench_settings,
-    build,
-    get_with_queries,
-    interleaved,
-    kb,
-)
+from harness import bench_settings, build, print_pages  # sets up Django on a throw-away database
 
 
 def median_ms(work: Callable[[], Any], runs: int) -> float:
@@ -49,18 +43,11 @@ def measure(client: Client, plan_id: int, runs: int) -> None:
         "xlsx": reverse("kpis-export-xlsx", args=[plan_id]),
         "csv": reverse("kpis-export", args=[plan_id]),
     }
-    with bench_settings():
-        files = {kind: get_with_queries(client, url) for kind, url in urls.items()}
-        ratio = interleaved(client, list(urls.values()), runs)
     print(f"{plan.name}: {kpis} KPIs, {actuals} actuals, {plan.tactics.count()} tactics")
-    for kind, url in urls.items():
-        page, queries = files[kind]
-        print(
-            f"  export {kind:<4} {kb(len(page.content)):>24}, {len(queries)} queries, "
-            f"{ratio.median(url):6.1f} ms median of {runs} = {ratio.of(url):5.1f}x trivial "
-            f"({ratio.floor:.2f} ms)"
-        )
-    workbook, text = files["xlsx"][0].content, files["csv"][0].content.decode("utf-8-sig")
+    print_pages(client, {f"export {kind}": url for kind, url in urls.items()}, runs)
+    with bench_settings():
+        workbook = client.get(urls["xlsx"]).content
+        text = client.get(urls["csv"]).content.decode("utf-8-sig")
     read_xlsx = median_ms(lambda: xlsx_import.preview_upload(plan, "plan.xlsx", workbook), runs)
     read_csv = median_ms(lambda: csv_import.preview_actuals(plan, text), runs)
     print(

@@ -18,14 +18,7 @@ import sys
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from harness import (  # sets up Django on a throw-away database
-    bench_settings,
-    build,
-    get_with_queries,
-    interleaved,
-    kb,
-    timings_ms,
-)
+from harness import bench_settings, build, print_pages, timings_ms  # sets up Django
 
 SIZES = ((40, 13), (200, 52))
 
@@ -58,15 +51,7 @@ def measure(kpis: int, weeks: int, runs: int) -> None:
             "dashboard": reverse("kpis-dashboard", args=[plan_id]),
         }
         print(f"Plan of {kpis} KPIs x {weeks} weekly actuals")
-        for name, url in urls.items():
-            page, queries = get_with_queries(client, url)
-            print(f"  {name:13} {kb(len(page.content)):>22}; {len(queries)} SQL queries")
-        ratio = interleaved(client, list(urls.values()), runs)
-        for name, url in urls.items():
-            print(
-                f"  {name:13} median {ratio.median(url):7.1f} ms; "
-                f"{ratio.of(url):5.1f}x trivial ({ratio.floor:.2f} ms)"
-            )
+        print_pages(client, urls, runs)
         worksheet = urls["worksheet"]
         with_panel, without = _worksheet_with_and_without_panel(client, worksheet, runs)
         print(

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from harness import bench_settings, get_with_queries, interleaved, kb  # sets up Django
+from harness import print_pages  # sets up Django
 from portfolio import KPIS_PER_PLAN, PER_PAGE, WEEKS, build_plans
 
 
@@ -38,17 +38,8 @@ def main() -> int:
             f"page {last}": f"{url}?page={last}",
             "search “plan 00”": f"{url}?q=plan+00",
         }
-        with bench_settings():
-            found = {label: get_with_queries(client, page) for label, page in pages.items()}
-            ratio = interleaved(client, list(pages.values()), args.runs)
         print(f"{size} plans:")
-        for label, page_url in pages.items():
-            page, queries = found[label]
-            print(
-                f"  {label + ':':20} {ratio.of(page_url):5.1f}x trivial "
-                f"({ratio.median(page_url):.1f} ms), {len(queries)} queries, {kb(len(page.content))}"
-            )
-        print(f"  trivial logged-in view: {ratio.floor:.2f} ms")
+        print_pages(client, pages, args.runs)
     return 0
 
 
