@@ -14,24 +14,15 @@ from kpis.advisor.models import AuditAnswer, CapabilityAudit
 from plans.models import Workspace
 from plans.quarters import Quarter
 
-# Each area's scores in question order (questions.toml): last quarter, then this quarter.
-PREVIOUS: dict[Area, tuple[int, ...]] = {
-    Area.PLAN: (4, 3, 2, 3, 3),
-    Area.REACH: (4, 3, 3, 3, 2),
-    Area.ACT: (2, 3, 2, 3, 2),
-    Area.CONVERT: (3, 3, 2, 3, 3),
-    Area.ENGAGE: (2, 2, 2, 2, 2),
-    Area.GOVERNANCE: (3, 2, 3, 3, 4),
-    Area.MEASUREMENT: (2, 2, 2, 1, 2),
-}
-CURRENT: dict[Area, tuple[int, ...]] = {
-    Area.PLAN: (4, 3, 2, 3, 4),
-    Area.REACH: (5, 4, 4, 4, 3),
-    Area.ACT: (3, 3, 3, 4, 2),
-    Area.CONVERT: (3, 3, 3, 3, 4),
-    Area.ENGAGE: (2, 2, 1, 2, 2),
-    Area.GOVERNANCE: (3, 3, 4, 3, 2),
-    Area.MEASUREMENT: (2, 3, 2, 2, 1),
+# Each area's scores in question order (questions.toml): last quarter's, then this quarter's.
+SCORES: dict[Area, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    Area.PLAN: ((4, 3, 2, 3, 3), (4, 3, 2, 3, 4)),
+    Area.REACH: ((4, 3, 3, 3, 2), (5, 4, 4, 4, 3)),
+    Area.ACT: ((2, 3, 2, 3, 2), (3, 3, 3, 4, 2)),
+    Area.CONVERT: ((3, 3, 2, 3, 3), (3, 3, 3, 3, 4)),
+    Area.ENGAGE: ((2, 2, 2, 2, 2), (2, 2, 1, 2, 2)),
+    Area.GOVERNANCE: ((3, 2, 3, 3, 4), (3, 3, 4, 3, 2)),
+    Area.MEASUREMENT: ((2, 2, 2, 1, 2), (2, 3, 2, 2, 1)),
 }
 NOTES = {
     "reach.search": "Keyword plan by intent since spring; monthly ranking review in the team meeting.",
@@ -46,7 +37,7 @@ def seed_audits(workspace: Workspace, author: User, today: date) -> int:
     this_quarter = Quarter.containing(today).start
     last_quarter = Quarter.containing(this_quarter - timedelta(days=1)).start
     made = 0
-    for quarter_start, scores in ((last_quarter, PREVIOUS), (this_quarter, CURRENT)):
+    for which, quarter_start in enumerate((last_quarter, this_quarter)):
         audit, created = CapabilityAudit.objects.get_or_create(
             workspace=workspace, quarter_start=quarter_start, defaults={"created_by": author}
         )
@@ -57,13 +48,9 @@ def seed_audits(workspace: Workspace, author: User, today: date) -> int:
                     audit=audit,
                     question=question.key,
                     score=score,
-                    note=_note(question.key, scores is CURRENT),
+                    note=NOTES.get(question.key, "") if quarter_start == this_quarter else "",
                 )
                 for area, questions in questions_by_area().items()
-                for question, score in zip(questions, scores[area], strict=False)
+                for question, score in zip(questions, SCORES[area][which], strict=False)
             )
     return made
-
-
-def _note(key: str, current: bool) -> str:
-    return NOTES.get(key, "") if current else ""

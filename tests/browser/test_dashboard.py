@@ -10,11 +10,11 @@ from demo.seeding import seed_demo
 from kpis.dashboards.charts import kpi_figure_data
 from kpis.dashboards.snapshot import plan_snapshot
 from plans.models import Plan, Role
+from tests.browser.conftest import GREENSTYLE
 from tests.factories import PASSWORD, make_member, make_workspace
 from tests.markup import make_markup_plan
 from tests.review_helpers import counting_server
 
-GREENSTYLE = "GreenStyle – online boutique growth"
 DEMO_PASSWORD = "race-demo"
 
 

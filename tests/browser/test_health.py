@@ -1,29 +1,21 @@
 """A marketer opens the demo plan: the health panel arrives on the worksheet and the dashboard,
 and its link leads to every finding, each linking to what fixes it."""
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from demo.seeding import seed_demo
 from plans.models import Plan
-from tests.browser.test_dashboard import GREENSTYLE, _log_in
-
-# Where the screenshots go to be looked at: HEALTH_SCREENSHOTS, else the test's own folder.
-SCREENSHOTS = os.environ.get("HEALTH_SCREENSHOTS", "")
+from tests.browser.test_dashboard import _log_in
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_health_panel_leads_to_the_findings_and_their_fixes(
-    live_server, page: Page, tmp_path: Path
+    live_server, page: Page, shots: Path, greenstyle: Plan
 ) -> None:
-    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    shots.mkdir(parents=True, exist_ok=True)
-    seed_demo()
-    plan = Plan.objects.get(name=GREENSTYLE)
+    plan = greenstyle
     problems = _log_in(page, live_server.url, "marketer")
 
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
@@ -54,9 +46,10 @@ def test_the_health_panel_leads_to_the_findings_and_their_fixes(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_manager_reads_the_findings_without_edit_links(live_server, page: Page) -> None:
-    seed_demo()
-    plan = Plan.objects.get(name=GREENSTYLE)
+def test_a_manager_reads_the_findings_without_edit_links(
+    live_server, page: Page, greenstyle: Plan
+) -> None:
+    plan = greenstyle
     _log_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/plans/{plan.pk}/health/")
     finding = page.get_by_role("link", name="Engage notes leave actions empty")

@@ -1,31 +1,24 @@
 """A marketer opens the 90-day plan, adds a suggested action by keyboard, finds it on the worksheet."""
 
-import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from demo.seeding import seed_demo
 from kpis.advisor.actions.library import ACTIONS
 from kpis.advisor.models import AuditAnswer, CapabilityAudit
 from plans.models import Plan, Tactic
-from tests.browser.test_dashboard import GREENSTYLE, _log_in
+from tests.browser.test_dashboard import _log_in
 
-# Where the screenshots go to be looked at: IMPROVE_SCREENSHOTS, else the test's own folder.
-SCREENSHOTS = os.environ.get("IMPROVE_SCREENSHOTS", "")
 ENGAGE_BASICS = ACTIONS["engage.after_purchase"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_action_added_by_keyboard_shows_on_the_worksheet(
-    live_server, page: Page, tmp_path: Path
+    live_server, page: Page, shots: Path, greenstyle: Plan
 ) -> None:
-    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    shots.mkdir(parents=True, exist_ok=True)
-    seed_demo()
-    plan = Plan.objects.get(name=GREENSTYLE)
+    plan = greenstyle
     # This quarter's audit, which the demo also makes, answered afresh for this test.
     audit, _ = CapabilityAudit.objects.get_or_create(
         workspace=plan.workspace, quarter_start=date(2026, 10, 1)

@@ -1,29 +1,21 @@
 """A marketer shares the demo dashboard; someone without an account opens the link."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from demo.seeding import seed_demo
 from plans.models import Plan
 from sharing.models import ShareLink
 from tests.browser.test_dashboard import GREENSTYLE, _log_in, watch_console
 
-# Where the screenshots go to be looked at: SHARE_SCREENSHOTS, else the test's own folder.
-SCREENSHOTS = os.environ.get("SHARE_SCREENSHOTS", "")
-
 
 @pytest.mark.django_db(transaction=True)
 def test_a_shared_dashboard_opens_without_an_account(
-    live_server, page: Page, browser: Browser, tmp_path: Path
+    live_server, page: Page, browser: Browser, shots: Path, greenstyle: Plan
 ) -> None:
-    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    shots.mkdir(parents=True, exist_ok=True)
-    seed_demo()
-    plan = Plan.objects.get(name=GREENSTYLE)
+    plan = greenstyle
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     problems = _log_in(page, live_server.url, "marketer")
 

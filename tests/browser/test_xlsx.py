@@ -5,17 +5,15 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from demo.seeding import seed_demo
 from kpis.models import Measurement
 from plans.models import Plan
-from tests.browser.test_dashboard import GREENSTYLE, _log_in
+from tests.browser.test_dashboard import _log_in
 
 
 def test_manager_downloads_the_workbook_and_marketer_imports_it_back(
-    live_server, page: Page, transactional_db, tmp_path: Path
+    live_server, page: Page, tmp_path: Path, greenstyle: Plan
 ) -> None:
-    seed_demo()
-    plan = Plan.objects.get(name=GREENSTYLE)
+    plan = greenstyle
     actuals = Measurement.objects.filter(kpi__plan=plan).count()
     problems = _log_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/plans/{plan.pk}/actuals/")
