@@ -75,6 +75,11 @@ def _quoted(name: str) -> str:
     return f"“{name}”"
 
 
+def _kpi_measurement(facts: PlanFacts, kpi: KPI, sentence: str) -> tuple[str, str, Area]:
+    """A finding about how a KPI is measured: it links to the KPI and counts for Measurement."""
+    return sentence, facts.links.item("kpi", kpi.pk), Area.MEASUREMENT
+
+
 def _money(amount: Decimal, currency: str) -> str:
     """Whole units, as the review writes budgets: EUR 1,250."""
     return f"{currency} {amount:,.0f}"
@@ -137,32 +142,24 @@ def kpi_without_baseline(facts: PlanFacts) -> Found:
     """A baseline of 0 is the form's default: nobody wrote down where the KPI starts from."""
     for kpi in facts.kpis:
         if kpi.baseline == 0 and kpi.target != 0:
-            yield (
-                f"KPI {_quoted(kpi.name)} has no baseline",
-                facts.links.item("kpi", kpi.pk),
-                Area.MEASUREMENT,
-            )
+            yield _kpi_measurement(facts, kpi, f"KPI {_quoted(kpi.name)} has no baseline")
 
 
 def kpi_without_target(facts: PlanFacts) -> Found:
     """A target of 0 only makes sense when lower is better (no complaints at all)."""
     for kpi in facts.kpis:
         if kpi.target == 0 and kpi.direction == Direction.UP:
-            yield (
-                f"KPI {_quoted(kpi.name)} has no target",
-                facts.links.item("kpi", kpi.pk),
-                Area.MEASUREMENT,
-            )
+            yield _kpi_measurement(facts, kpi, f"KPI {_quoted(kpi.name)} has no target")
 
 
 def kpi_target_is_baseline(facts: PlanFacts) -> Found:
     for kpi in facts.kpis:
         if kpi.target == kpi.baseline and kpi.target != 0:
             value = kpi_value(kpi.target, kpi.unit, facts.plan.currency)
-            yield (
+            yield _kpi_measurement(
+                facts,
+                kpi,
                 f"KPI {_quoted(kpi.name)} aims for its baseline ({value}): nothing to improve",
-                facts.links.item("kpi", kpi.pk),
-                Area.MEASUREMENT,
             )
 
 
@@ -256,10 +253,10 @@ def kpi_missing_actuals(facts: PlanFacts) -> Found:
         missed = over - len({period for period in measured if 0 <= period < over})
         if missed >= MISSED_PERIODS:
             period = "week" if kpi.cadence == Cadence.WEEKLY else "month"
-            yield (
+            yield _kpi_measurement(
+                facts,
+                kpi,
                 f"KPI {_quoted(kpi.name)} has no actual for {missed} {period}s of the plan",
-                facts.links.item("kpi", kpi.pk),
-                Area.MEASUREMENT,
             )
 
 
