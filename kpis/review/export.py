@@ -338,6 +338,8 @@ def build_context(
         "on_track": sum(1 for r in all_rows if r.status == Status.ON_TRACK),
         "definitions": all_rows,
         "advisor": advisor,
+        # The health check judges the whole plan: a review of some stages says so.
+        "stages_left_out": len(sections) < len(Stage.values),
         "radar_chart": radar_chart,
     }
 

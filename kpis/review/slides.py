@@ -473,7 +473,8 @@ def _advisor(deck: Any, c: dict[str, Any], footer: str) -> None:
     """Three slides: the plan's health, the capability audit, the 90-day actions."""
     advisor: AdvisorReview = c["advisor"]
     health = advisor.health
-    slide = _new_slide(deck, f"Plan health: {health.score} / 100", footer=footer)
+    whole = " (the whole plan)" if c["stages_left_out"] else ""
+    slide = _new_slide(deck, f"Plan health{whole}: {health.score} / 100", footer=footer)
     _listing(
         slide,
         [("Severity", 0.13), ("Finding", 0.67), ("Area", 0.20)],

@@ -108,13 +108,24 @@ def test_many_findings_show_the_first_twelve_and_count_the_rest(db: None) -> Non
     assert f"and {found - 12} more, listed on the plan’s health check page." in text
 
 
+def test_a_review_of_some_stages_says_the_health_check_covers_the_whole_plan(
+    advised: Plan,
+) -> None:
+    note = "the health check judges the whole plan, so its score and findings include the stages"
+    some = " ".join(pdf_text(export_review(advised, OPTIONS, today=TODAY).pdf).split())
+    every = " ".join(pdf_text(export_review(advised, ReviewOptions(), today=TODAY).pdf).split())
+    assert note in some
+    assert note not in every
+    assert "Advisor: plan health and capability" in every
+
+
 def test_the_slides_gain_health_audit_and_actions(advised: Plan) -> None:
     slides = export_slides(advised, ReviewOptions(stages=("reach",), format="pptx"), today=TODAY)
     deck = Presentation(io.BytesIO(slides.pptx))
     titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title]
     score = advisor_review(advised, today=TODAY).health.score
     assert titles[-3:] == [
-        f"Plan health: {score} / 100",
+        f"Plan health (the whole plan): {score} / 100",  # a review of Reach alone
         "Capability audit",
         "90-day improvement actions",
     ]
