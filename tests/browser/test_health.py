@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from plans.models import Plan
 from tests.browser.test_dashboard import _log_in
@@ -54,3 +54,22 @@ def test_a_manager_reads_the_findings_without_edit_links(
     page.goto(f"{live_server.url}/plans/{plan.pk}/health/")
     finding = page.get_by_role("link", name="Engage notes leave actions empty")
     expect(finding).to_have_attribute("href", f"/plans/{plan.pk}/#stage-engage")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_stays_put_when_the_panel_arrives(
+    live_server, page: Page, greenstyle: Plan
+) -> None:
+    """The panel comes after the page: its place is kept, so what the reader is about to click
+    (a row's menu, the dashboard's filters) does not jump down under the pointer."""
+    _log_in(page, live_server.url, "marketer")
+    held: list[Route] = []
+    page.route("**/health/panel/", lambda route: held.append(route))  # held until measured
+    for path, below in (("/", "#stage-nav"), ("/dashboard/", "form.filters")):
+        page.goto(f"{live_server.url}/plans/{greenstyle.pk}{path}")
+        while not held:
+            page.wait_for_timeout(20)
+        top = page.locator(below).bounding_box()
+        held.pop().continue_()
+        expect(page.locator("#health-panel")).to_contain_text("/ 100")
+        assert top is not None and page.locator(below).bounding_box() == top, path
