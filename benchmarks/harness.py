@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -209,3 +210,27 @@ def print_pages(client: Client, pages: dict[str, str], runs: int) -> Ratio:
         )
     print(f"  trivial logged-in view: {ratio.floor:.2f} ms")
     return ratio
+
+
+def each_size(
+    measure: Callable[[int, int, int], None],
+    sizes: tuple[tuple[int, int], ...],
+    *,
+    doc: str,
+    runs: int,
+) -> int:
+    """A benchmark's command line over plan sizes: `--runs N`, `--sizes 40x13 200x52` (KPIs x
+    weeks of actuals; `sizes` by default); migrates, then `measure(kpis, weeks, runs)` a size."""
+    import argparse
+
+    from django.core.management import call_command
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--sizes", nargs="+", default=[f"{k}x{w}" for k, w in sizes])
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    for size in args.sizes:
+        kpis, weeks = (int(part) for part in size.split("x"))
+        measure(kpis, weeks, args.runs)
+    return 0

@@ -11,14 +11,13 @@ against the page it sits on. Nothing is asserted: times depend on the machine.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from harness import bench_settings, build, print_pages, timings_ms  # sets up Django
+from harness import bench_settings, build, each_size, print_pages, timings_ms  # sets up Django
 
 SIZES = ((40, 13), (200, 52))
 
@@ -60,15 +59,5 @@ def measure(kpis: int, weeks: int, runs: int) -> None:
         )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    for kpis, weeks in SIZES:
-        measure(kpis, weeks, args.runs)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(each_size(measure, SIZES, doc=__doc__, runs=30))

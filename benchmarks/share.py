@@ -11,7 +11,6 @@ view, measured interleaved in the same run. Nothing is asserted: times depend on
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import date
 
@@ -21,6 +20,7 @@ from django.urls import reverse
 from harness import (  # sets up Django on a throw-away database
     bench_settings,
     build,
+    each_size,
     get_with_queries,
     interleaved,
     kb,
@@ -62,15 +62,5 @@ def measure(kpis: int, weeks: int, runs: int) -> None:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=40)
-    args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    for kpis, weeks in SIZES:
-        measure(kpis, weeks, args.runs)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(each_size(measure, SIZES, doc=__doc__, runs=40))
