@@ -6,9 +6,10 @@ merged newest first in one query that reads each kind's trail off an index start
 plan, (plan, history_date, history_id) (migration plans/0005), from where the page starts (a
 keyset `Position`, never an offset) and no further than a page: other plans' trails and the
 older part of the plan's own are never read. Its SQL is written once per shape of page (the
-kinds and how many parts each reads), as building it with the ORM took longer than running it. Then, per kind on the page, one query fetches those
-records with the one before each of them (to say what changed), and one query each names the
-linked KPIs and objectives and finds which deleted items are still gone.
+kinds and how many parts each reads), as building it with the ORM took longer than running it.
+Then, per kind on the page, one query fetches those records with the one before each of them (to
+say what changed), and one query each names the linked KPIs and objectives and finds which
+deleted items are still gone.
 
 Actuals hang off KPIs: their kind names the plan's KPIs as its owners (`HistoryKind.owners`),
 and each KPI's trail is a part of the query, read off the index on (kpi, history_date,

@@ -127,6 +127,19 @@ def test_pages_of_any_size_list_every_change_once_both_ways(plan: Plan, size: in
     assert _listed([c for page in reversed(back) for c in page]) == EVERY_KIND[: -len(pages[-1])]
 
 
+def test_many_kpis_read_in_one_part_give_the_same_pages(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit_everything(plan)
+    for name in ("Reach", "Clicks"):
+        kpi = make_kpi(plan=plan, name=name)
+        make_measurement(kpi=kpi, on=plan.period_start, value="1").delete()
+    one_part_a_kpi = _walk(plan, size=3, older=True)
+    monkeypatch.setattr(history, "MERGED_OWNERS", 1)  # past one KPI, one part for all of them
+    assert _walk(plan, size=3, older=True) == one_part_a_kpi
+    assert sum(c.kind == "actual" for page in one_part_a_kpi for c in page) == 4
+
+
 def test_changes_that_show_nothing_never_cut_a_walk_short(
     editor_client: Client, plan: Plan
 ) -> None:
