@@ -38,28 +38,20 @@ def _actual_title(record: Any, names: history.Names) -> str:
     return f"Actual of “{kpi}” for {record.date:%-d %b %Y}"
 
 
-MERGED_KPIS = 100  # past this many KPIs, one query over all of them (SQLite takes 500 parts)
-
-
-def _actual_records(plan: Plan) -> list[Any]:
-    """By way of the plan's KPIs, deleted ones included. Their ids are read first: given a
-    subquery instead, PostgreSQL walked every plan's trail newest first looking for them. One
-    queryset a KPI, so the history reads each KPI's newest records off the index on (kpi,
-    history_date, history_id) and merges them, rather than sort all the plan's actuals."""
+def _plan_kpis(plan: Plan) -> list[int]:
+    """The plan's KPIs, deleted ones included, whose actuals' trails the history reads, each off
+    the index on (kpi, history_date, history_id). Read first: given a subquery instead,
+    PostgreSQL walked every plan's trail newest first looking for them."""
     kpis = history.history_of(KPI).filter(plan_id=plan.pk).order_by().values_list("id", flat=True)
-    records = history.history_of(Measurement)
-    ids = sorted(set(kpis))
-    if len(ids) > MERGED_KPIS:
-        return [records.filter(kpi_id__in=ids)]
-    return [records.filter(kpi_id=kpi_id) for kpi_id in ids]
+    return sorted(set(kpis))
 
 
 ACTUALS_IN_HISTORY = history.HistoryKind(
     "actual",
     Measurement,
-    _actual_records,
     _actual_title,
     owner="kpi",
+    owners=_plan_kpis,
     skipped=frozenset({"recorded_at", "recorded_by"}),
     # New actuals are listed on the actuals page; the history shows corrections and deletions.
     shows_created=False,

@@ -5,12 +5,15 @@ objectives, tactics and KPIs, and of every kind other features register (`regist
 merged newest first in one query that reads each kind's trail off an index starting from the
 plan, (plan, history_date, history_id) (migration plans/0005), from where the page starts (a
 keyset `Position`, never an offset) and no further than a page: other plans' trails and the
-older part of the plan's own are never read. Then, per kind on the page, one query fetches those
-records with the one before each of them (to say what changed), and one query each names the
-linked KPIs and objectives and finds which deleted items are still gone.
+older part of the plan's own are never read. Its SQL is written once per shape of page (the
+kinds and how many parts each reads), as building it with the ORM took longer than running it.
+Then, per kind on the page, one query fetches those records with the one before each of them (to
+say what changed), and one query each names the linked KPIs and objectives and finds which
+deleted items are still gone.
 
-Actuals hang off KPIs: their kind reads the plan's KPI ids first and each KPI's trail off an
-index on (kpi, history_date, history_id) (migration kpis/0008).
+Actuals hang off KPIs: their kind names the plan's KPIs as its owners (`HistoryKind.owners`),
+and each KPI's trail is a part of the query, read off the index on (kpi, history_date,
+history_id) (migration kpis/0009).
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Min, Q, Value
+from django.db.models import Value
 from django.utils import timezone
 
 from plans.models import KPI, Objective, Plan, StageWorksheet, Tactic
@@ -39,7 +42,10 @@ PAGE_SIZE = 50
 # Records read past a page's last change: those that show nothing (only the order moved) are
 # left out, and the page should still be full.
 SPARE_RECORDS = 10
-NEWEST_FIRST = ("-history_date", "-history_id")
+NEWEST_FIRST = ("-history_date", "-history_id")  # the order of the indexes that start from the plan
+# Past this many owners of a kind (KPIs for actuals), one part reads them all and sorts
+# their records, rather than one part each (SQLite takes at most 500 parts in a query).
+MERGED_OWNERS = 100
 
 Names = dict[str, dict[int, str]]  # names to show for links: "kpi" → {id: name}
 NAMED = {"kpi": (KPI, "name"), "objective": (Objective, "title")}
@@ -51,11 +57,13 @@ class HistoryKind:
 
     key: str  # in URLs and templates: "objective"
     model: type[models.Model]
-    # The plan's history records of this kind, as one or more querysets, each of which an index
-    # reads newest first (the actuals: one a KPI).
-    records: Callable[[Plan], Sequence[models.QuerySet[Any]]]
     title: Callable[[Any, Names], str]  # "Objective “Grow sign-ups” (Act)"
-    owner: str = "plan"  # the link that never changes, so is never listed as a change
+    # The link that never changes, so is never listed as a change; its column starts the index
+    # the kind's trail is read off, newest first ("": the plan's own records, by their id).
+    owner: str = "plan"
+    # The owners whose trails are the plan's, when they are not the plan itself (the actuals:
+    # the plan's KPIs), each read off the index on its own.
+    owners: Callable[[Plan], Sequence[int]] | None = None
     skipped: frozenset[str] = frozenset()  # fields not worth listing as changes
     shows_created: bool = True  # False: new rows are listed on a page of their own
 
@@ -71,29 +79,18 @@ def history_of(model: Any) -> Any:
     return model.history.model._default_manager
 
 
-def _of_plan(model: Any) -> Callable[[Plan], Sequence[models.QuerySet[Any]]]:
-    return lambda plan: [history_of(model).filter(plan_id=plan.pk)]
-
-
 KINDS: dict[str, HistoryKind] = {
     kind.key: kind
     for kind in (
-        HistoryKind(
-            "plan",
-            Plan,
-            lambda plan: [history_of(Plan).filter(id=plan.pk)],
-            lambda record, names: f"Plan “{record.name}”",
-            owner="",
-        ),
+        HistoryKind("plan", Plan, lambda record, names: f"Plan “{record.name}”", owner=""),
         HistoryKind(
             "worksheet",
             StageWorksheet,
-            _of_plan(StageWorksheet),
             lambda record, names: f"{record.get_stage_display()} worksheet",
         ),
-        HistoryKind("objective", Objective, _of_plan(Objective), _item_title("Objective", "title")),
-        HistoryKind("tactic", Tactic, _of_plan(Tactic), _item_title("Tactic", "title")),
-        HistoryKind("kpi", KPI, _of_plan(KPI), _item_title("KPI", "name")),
+        HistoryKind("objective", Objective, _item_title("Objective", "title")),
+        HistoryKind("tactic", Tactic, _item_title("Tactic", "title")),
+        HistoryKind("kpi", KPI, _item_title("KPI", "name")),
     )
 }
 
@@ -214,44 +211,75 @@ def _field_changes(kind: HistoryKind, before: Any, record: Any, names: Names) ->
 # --- reading a page ---------------------------------------------------------------------------
 
 
-def _beyond(records: models.QuerySet[Any], kind: str, start: Position, older: bool) -> Any:
-    """The records past `start` in the direction read: a range of the index on (owner,
-    history_date, history_id), bounded by the date and cut to the id within it."""
-    when, history_id = start.when, start.history_id
-    # Of the same date and id as `start`, a record of another kind is past it when its kind
-    # comes later among the kinds (reading older) or earlier (reading newer).
+def _table(kind: HistoryKind) -> str:
+    return connection.ops.quote_name(history_of(kind.model).model._meta.db_table)
+
+
+@lru_cache(maxsize=256)
+def _nearest_sql(
+    parts: tuple[tuple[str, int], ...], from_start: bool, older: bool, count: int
+) -> str:
+    """The SQL of `_nearest` for one shape of page: its parts as (kind, how many owners the
+    part reads; one part an owner but past `MERGED_OWNERS`), from a position or the newest, in
+    the direction read. Written once per shape, as the ORM took longer to build the query on
+    every page than the database took to run it."""
+    way, than = ("DESC", "<") if older else ("ASC", ">")
+    selects = []
+    for number, (key, owners) in enumerate(parts):
+        kind = KINDS[key]
+        column = f"{kind.owner}_id" if kind.owner else "id"
+        owned = f"{column} = %s" if owners == 1 else f"{column} IN ({', '.join(['%s'] * owners)})"
+        shown = "" if kind.shows_created else " AND history_type <> '+'"
+        # A range of the index on (owner, history_date, history_id), cut to the id at the
+        # start's date; the id bound comes with its kind's tie-break already applied.
+        beyond = (
+            f" AND history_date {than}= %s AND (history_date {than} %s OR history_id {than} %s)"
+            if from_start
+            else ""
+        )
+        columns = "history_date, history_id, kind_rank"
+        selects.append(
+            f"SELECT {columns} FROM (SELECT history_date, history_id, {_rank(key)} AS kind_rank"  # noqa: S608
+            f" FROM {_table(kind)} WHERE {owned}{shown}{beyond}"
+            f" ORDER BY history_date {way}, history_id {way} LIMIT {count}) AS part{number}"
+        )
+    # Of equal dates and ids, the plan's record comes first.
+    tie = "ASC" if older else "DESC"
+    return (
+        " UNION ALL ".join(selects)
+        + f" ORDER BY history_date {way}, history_id {way}, kind_rank {tie} LIMIT {count}"
+    )
+
+
+def _beyond(kind: str, start: Position, older: bool) -> list[Any]:
+    """The parameters that cut a kind's part to the records past `start` in the direction read:
+    of the same date and id as `start`, a record of another kind is past it when its kind comes
+    later among the kinds (reading older) or earlier (reading newer)."""
+    when = connection.ops.adapt_datetimefield_value(start.when)
     if older:
         equal_too = -_rank(kind) < start.after_kinds
-        same_date = Q(history_id__lte=history_id) if equal_too else Q(history_id__lt=history_id)
-        return records.filter(Q(history_date__lt=when) | same_date, history_date__lte=when)
+        return [when, when, start.history_id + 1 if equal_too else start.history_id]
     equal_too = -_rank(kind) > start.after_kinds
-    same_date = Q(history_id__gte=history_id) if equal_too else Q(history_id__gt=history_id)
-    return records.filter(Q(history_date__gt=when) | same_date, history_date__gte=when)
+    return [when, when, start.history_id - 1 if equal_too else start.history_id]
 
 
 def _nearest(plan: Plan, start: Position | None, older: bool, count: int) -> list[tuple[str, int]]:
     """The `count` records of every kind nearest `start` in the direction read, nearest first,
-    as (kind, history id): one query, each kind's part a range of its index, cut to `count`."""
-    order = NEWEST_FIRST if older else ("history_date", "history_id")
-    parts = []
-    for rank, kind in enumerate(KINDS.values()):
-        for records in kind.records(plan):
-            if not kind.shows_created:
-                records = records.exclude(history_type="+")
-            if start is not None:
-                records = _beyond(records, kind.key, start, older)
-            columns = ("history_date", "history_id", "rank")
-            nearest = records.annotate(rank=Value(rank)).order_by(*order)
-            nearest = nearest.values_list(*columns)[:count]
-            if not connection.features.supports_slicing_ordering_in_compound:  # SQLite
-                # Its compound SELECTs take no LIMIT of their own: each part is wrapped in one,
-                # and read back by primary key.
-                by_id = history_of(kind.model).filter(history_id__in=nearest.values("history_id"))
-                nearest = by_id.order_by().annotate(rank=Value(rank)).values_list(*columns)
-            parts.append(nearest)
+    as (kind, history id): one query, each part a range of an index that starts from the plan
+    (or one of its KPIs), cut to `count`."""
+    parts: list[tuple[str, int]] = []
+    params: list[Any] = []
+    for key, kind in KINDS.items():
+        owners = [plan.pk] if kind.owners is None else list(kind.owners(plan))
+        beyond = [] if start is None else _beyond(key, start, older)
+        groups = [owners] if len(owners) > MERGED_OWNERS else [[owner] for owner in owners]
+        for group in groups:
+            parts.append((key, len(group)))
+            params += [*group, *beyond]
+    with connection.cursor() as cursor:
+        cursor.execute(_nearest_sql(tuple(parts), start is not None, older, count), params)
+        merged = cursor.fetchall()
     kinds = list(KINDS)
-    by_rank = ("rank",) if older else ("-rank",)  # of equal dates and ids, the plan's first
-    merged = parts[0].union(*parts[1:], all=True).order_by(*order, *by_rank)[:count]
     return [(kinds[rank], history_id) for _when, history_id, rank in merged]
 
 
@@ -306,17 +334,23 @@ def _names(records: dict[str, dict[int, Any]]) -> Names:
     for key, of_kind in records.items():
         for attname, linked in _links(KINDS[key]):
             wanted[linked].update(getattr(record, attname) for record in of_kind.values())
-    parts = []
+    selects: list[str] = []
+    params: list[Any] = []
     for key, (model, attribute) in NAMED.items():
-        ids = wanted[key] - {None}
+        ids = sorted(wanted[key] - {None})
         if ids:
-            history = history_of(model)
-            first = history.filter(id__in=ids).values("id").annotate(first=Min("history_id"))
-            named = history.filter(history_id__in=first.values("first")).order_by()
-            parts.append(named.annotate(key=Value(key)).values_list("key", "id", attribute))
+            table = connection.ops.quote_name(history_of(model).model._meta.db_table)
+            marks = ", ".join(["%s"] * len(ids))
+            first = f"SELECT MIN(history_id) FROM {table} WHERE id IN ({marks}) GROUP BY id"  # noqa: S608
+            named = f"SELECT %s, id, {attribute} FROM {table}"  # noqa: S608
+            selects.append(f"{named} WHERE history_id IN ({first})")
+            params += [key, *ids]
     names: Names = {key: {} for key in NAMED}
-    for key, pk, name in parts[0].union(*parts[1:], all=True) if parts else []:
-        names[key][pk] = name
+    if selects:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            for key, pk, name in cursor.fetchall():
+                names[key][pk] = name
     return names
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from plans import history
 from plans.models import Plan, Tactic, Workspace
@@ -126,6 +127,19 @@ def test_pages_of_any_size_list_every_change_once_both_ways(plan: Plan, size: in
     assert _listed([c for page in reversed(back) for c in page]) == EVERY_KIND[: -len(pages[-1])]
 
 
+def test_many_kpis_read_in_one_part_give_the_same_pages(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit_everything(plan)
+    for name in ("Reach", "Clicks"):
+        kpi = make_kpi(plan=plan, name=name)
+        make_measurement(kpi=kpi, on=plan.period_start, value="1").delete()
+    one_part_a_kpi = _walk(plan, size=3, older=True)
+    monkeypatch.setattr(history, "MERGED_OWNERS", 1)  # past one KPI, one part for all of them
+    assert _walk(plan, size=3, older=True) == one_part_a_kpi
+    assert sum(c.kind == "actual" for page in one_part_a_kpi for c in page) == 4
+
+
 def test_changes_that_show_nothing_never_cut_a_walk_short(
     editor_client: Client, plan: Plan
 ) -> None:
@@ -177,6 +191,23 @@ def test_the_page_links_older_and_newer_pages_and_says_where_it_is(
     assert newer and f'href="{url}">Newest changes</a>' in second
     again = editor_client.get(url, {"newer": newer[1]}).content.decode()
     assert _entries(again) == _entries(first)
+
+
+def test_what_people_typed_shows_as_text_long_values_cut_times_in_the_sites_zone(
+    editor_client: Client, plan: Plan, settings: Any
+) -> None:
+    settings.TIME_ZONE = "Asia/Kolkata"  # UTC+05:30 all year
+    tactic = make_tactic(plan=plan, title="<b>Reels</b> & more")
+    tactic.description = "x" * 400
+    tactic.save()
+    html = editor_client.get(reverse("plans-history", args=[plan.pk])).content.decode()
+    assert "Tactic “&lt;b&gt;Reels&lt;/b&gt; &amp; more” (Reach)" in html and "<b>Reels" not in html
+    assert _entries(html)[0][2] == [("Description", "—", "x" * 299 + "…")]
+    record = Tactic.history.latest("history_id")
+    local = timezone.localtime(record.history_date)
+    assert local.utcoffset() == timedelta(hours=5, minutes=30)
+    shown = f"{local.day} {local:%b %Y, %H:%M}"
+    assert f'<time datetime="{local.isoformat()}">{shown}</time> by system' in html
 
 
 def test_a_token_that_is_not_a_page_shows_the_newest(editor_client: Client, plan: Plan) -> None:
