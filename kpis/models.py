@@ -115,3 +115,20 @@ __all__ = [
     "ReviewExport",
     "Source",
 ]
+
+
+class PlanRollup(models.Model):
+    """A plan's Overall colour (`progress.rollup` of its KPIs) as judged on `judged_on`, when the
+    plan had `revision` and `plan_updated_at`. The portfolio's status filter reads it while all
+    three still hold and judges the other plans again: every write to a KPI or an actual moves
+    the plan's `content_revision` on (plans/revisions.py), a change of period its `updated_at`,
+    and pace and staleness move with the day."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    revision = models.PositiveBigIntegerField()
+    plan_updated_at = models.DateTimeField()
+    judged_on = models.DateField()
+    status = models.CharField(max_length=9)
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.status} on {self.judged_on}"

@@ -209,13 +209,22 @@ def test_the_filter_finds_exactly_the_plans_shown_with_each_status(db: None) -> 
 
 
 @pytest.mark.parametrize("plans", [1, 6])
-def test_the_filter_judges_every_plan_in_one_query(
+def test_the_filter_judges_every_plan_in_one_query_and_then_none(
     db: None, django_assert_num_queries, plans: int
 ) -> None:
     for _ in range(plans):
         kpi = make_kpi(plan=make_plan(), baseline="0", target="91")
         make_measurement(kpi=kpi, on=date(2026, 8, 1), value="31")
-    with django_assert_num_queries(1):
-        found = with_status(Plan.objects.all(), Status.ON_TRACK, today=date(2026, 8, 10))
+    today = date(2026, 8, 10)
+    # The plans not judged today, their KPIs judged, their colours stored in a savepoint.
+    with django_assert_num_queries(5):
+        found = with_status(Plan.objects.all(), Status.ON_TRACK, today=today)
     with django_assert_num_queries(1):  # reading them judges nothing again
         assert len(found) == plans
+    with django_assert_num_queries(1):  # the next request: every stored colour still holds
+        found = with_status(Plan.objects.all(), Status.ON_TRACK, today=today)
+    with django_assert_num_queries(1):
+        assert len(found) == plans
+    with django_assert_num_queries(5):  # a new day judges them all again
+        found = with_status(Plan.objects.all(), Status.STALE, today=END)
+    assert len(with_status(Plan.objects.all(), Status.OFF_TRACK, today=END)) == plans
