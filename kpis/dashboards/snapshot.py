@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
 from kpis.dashboards.progress import Progress, Rollup, Status, progress, rollup, summarise
-from kpis.dashboards.status_query import latest_actual
+from kpis.dashboards.status_query import kpi_status, latest_actual
 from kpis.models import Measurement
 from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic, Unit
 from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
@@ -294,33 +294,22 @@ class PortfolioRow:
         return sum(count for _, _, count in self.stages)
 
 
-# What a KPI's status needs: its own fields and the annotations of `latest_actual`.
-_JUDGED_BY = ("plan_id", "stage", "baseline", "target", "direction", "latest_date", "latest_value")
-
-
 def portfolio(plans: list[Plan], *, today: date | None = None) -> list[PortfolioRow]:
     """Each plan's status per stage as of today, in one query for the plans of a page: each KPI
-    comes with its latest actual (status_query.latest_actual), the only one its status needs."""
+    is judged in the database (status_query: its latest actual, the only one its status needs,
+    and `race_kpi_status`, progress()'s rules), so no row comes back as Decimals to judge."""
     today = today or timezone.localdate()
-    by_id = {plan.pk: plan for plan in plans}
-    kpis = (
-        latest_actual(KPI.objects.filter(plan__in=list(by_id)), today)
+    judged = (
+        latest_actual(KPI.objects.filter(plan__in=[plan.pk for plan in plans]), today)
+        .annotate(
+            status=kpi_status(today, start=F("plan__period_start"), end=F("plan__period_end"))
+        )
         .order_by()
-        .values_list(*_JUDGED_BY)
+        .values_list("plan_id", "stage", "status")
     )
     statuses: dict[tuple[int, str], list[Status]] = defaultdict(list)
-    for plan_id, stage, baseline, target, direction, on, value in kpis:
-        plan = by_id[plan_id]
-        judged = progress(
-            baseline=baseline,
-            target=target,
-            direction=direction,
-            start=plan.period_start,
-            end=plan.period_end,
-            measurements=[(on, value)] if on is not None else [],
-            today=today,
-        )
-        statuses[(plan_id, stage)].append(judged.status)
+    for plan_id, stage, status in judged:
+        statuses[(plan_id, stage)].append(Status(status))
     result_rows = []
     for plan in plans:
         stages = [
