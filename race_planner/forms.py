@@ -54,7 +54,7 @@ def end_not_before_start(form: forms.BaseForm, start: str, end: str, message: st
         form.add_error(end, message)
 
 
-def _attributes(attrs: dict[str, Any]) -> str:
+def widget_attributes(attrs: dict[str, Any]) -> str:
     """As Django's `attrs.html`: False leaves an attribute out, True writes its bare name."""
     return "".join(
         f" {name}" if value is True else f' {name}="{escape(value)}"'
@@ -63,9 +63,9 @@ def _attributes(attrs: dict[str, Any]) -> str:
     )
 
 
-class QuickSelect(forms.Select):
-    """A `<select>` written in Python: the markup of Django's `select.html`, without a template
-    include for every option (a filter form of four lists cost more than its page's table)."""
+class WrittenInPython(forms.Widget):
+    """A widget that writes the HTML of Django's widget template itself: the template engine
+    cost more than everything else in a stage's notes, or in a filter form of four lists."""
 
     def render(
         self,
@@ -75,16 +75,27 @@ class QuickSelect(forms.Select):
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        html = [f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        return mark_safe(self.html(escape(name), widget))  # each piece escaped by `html`
+
+    def html(self, name: str, widget: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
+class QuickSelect(WrittenInPython, forms.Select):
+    """django/forms/widgets/select.html: each option was a template include, so a list grew
+    slower with every choice (a stage's primary KPI, the portfolio's filters)."""
+
+    def html(self, name: str, widget: dict[str, Any]) -> str:
+        html = [f'<select name="{name}"{widget_attributes(widget["attrs"])}>']
         for group_name, options, _ in widget["optgroups"]:
             if group_name:
                 html.append(f'\n  <optgroup label="{escape(group_name)}">')
             html += [
-                f'\n  <option value="{escape(option["value"])}"{_attributes(option["attrs"])}>'
+                f'\n  <option value="{escape(option["value"])}"{widget_attributes(option["attrs"])}>'
                 f"{escape(option['label'])}</option>\n"
                 for option in options
             ]
             if group_name:
                 html.append("\n  </optgroup>")
         html.append("\n</select>")
-        return mark_safe("".join(html))  # every name, value and label escaped above
+        return "".join(html)
