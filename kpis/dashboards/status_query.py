@@ -17,7 +17,7 @@ tests/kpis/dashboards/test_portfolio_status.py holds the two to the Python rules
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date, datetime
 from decimal import Context, Decimal
 from functools import lru_cache
@@ -46,11 +46,12 @@ from kpis.dashboards.progress import (
     STALE_AFTER_DAYS,
     Status,
     is_stale,
-    rollup_of_counts,
+    rollup,
     status_of_latest,
+    summarise,
 )
 from kpis.models import Measurement, PlanRollup
-from plans.models import KPI, Plan
+from plans.models import KPI, Plan, Stage
 from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
 
 FUNCTION = "race_kpi_status"
@@ -112,10 +113,7 @@ def with_status(plans: QuerySet[Plan], status: Status, *, today: date) -> QueryS
 
 def judge_rollups(plans: list[tuple[int, int, datetime]], today: date) -> list[PlanRollup]:
     """Judge these plans (id, revision and last save, read before their KPIs, so a write in
-    between leaves a stored colour stale, never wrong) and store their colours.
-
-    The query returns each KPI's status and Python counts them: asked to count in SQL, the
-    database ran the status function (and its two subqueries) once for each count."""
+    between leaves a stored row stale, never wrong) in one query and store what they show."""
     if not plans:
         return []
     judged = (
@@ -124,36 +122,53 @@ def judge_rollups(plans: list[tuple[int, int, datetime]], today: date) -> list[P
             judged=kpi_status(today, start=F("plan__period_start"), end=F("plan__period_end"))
         )
         .order_by()
-        .values_list("plan", "judged")
+        .values_list("plan", "stage", "judged")
     )
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for plan, kpi_status_value in judged:
-        counts[plan][kpi_status_value] += 1
-    rollups = [
-        PlanRollup(
-            plan_id=pk,
-            revision=revision,
-            plan_updated_at=updated_at,
-            judged_on=today,
-            status=rollup_of_counts(
-                on_track=counts[pk][Status.ON_TRACK.value],
-                no_data=counts[pk][Status.NO_DATA.value],
-                total=counts[pk].total(),
-            ).status.value,
+    statuses: dict[tuple[int, str], list[Status]] = defaultdict(list)
+    for plan, stage, kpi_status_value in judged:
+        statuses[(plan, stage)].append(Status(kpi_status_value))
+    rollups = []
+    for pk, revision, updated_at in plans:
+        by_stage = [statuses[(pk, stage.value)] for stage in Stage]
+        overall = rollup(status for found in by_stage for status in found)
+        rollups.append(
+            PlanRollup(
+                plan_id=pk,
+                revision=revision,
+                plan_updated_at=updated_at,
+                judged_on=today,
+                status=overall.status.value,
+                on_track=overall.on_track,
+                stages=" ".join(f"{summarise(found)}:{len(found)}" for found in by_stage),
+            )
         )
-        for pk, revision, updated_at in plans
-    ]
     try:
         with transaction.atomic():  # a plan deleted meanwhile: nothing is kept, nothing is lost
             PlanRollup.objects.bulk_create(
                 rollups,
                 update_conflicts=True,
                 unique_fields=["plan"],
-                update_fields=["revision", "plan_updated_at", "judged_on", "status"],
+                update_fields=[
+                    "revision",
+                    "plan_updated_at",
+                    "judged_on",
+                    "status",
+                    "on_track",
+                    "stages",
+                ],
             )
     except IntegrityError:
         pass
     return rollups
+
+
+def stage_cells(kept: PlanRollup) -> list[tuple[Stage, Status, int]]:
+    """A stored row's stages: (stage, worst status, number of KPIs) each."""
+    cells = (cell.split(":") for cell in kept.stages.split())
+    return [
+        (stage, Status(status), int(count))
+        for stage, (status, count) in zip(Stage, cells, strict=True)
+    ]
 
 
 # How Django reads a decimal column back from SQLite, which stores it as a float.

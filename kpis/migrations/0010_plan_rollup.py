@@ -20,6 +20,8 @@ class Migration(migrations.Migration):
                 ('plan_updated_at', models.DateTimeField()),
                 ('judged_on', models.DateField()),
                 ('status', models.CharField(max_length=9)),
+                ('on_track', models.PositiveIntegerField()),
+                ('stages', models.CharField(max_length=80)),
             ],
         ),
     ]

@@ -1,6 +1,6 @@
-"""The portfolio's status filter reads each plan's stored Overall colour (`PlanRollup`) while it
-holds: every way of changing what a plan's colour depends on shows in the filter at once, to
-another user with another role (an editor writes, a viewer filters)."""
+"""The portfolio and its status filter read each plan's stored row (`PlanRollup`) while it
+holds: every way of changing what a plan's row depends on shows at once, on the page and in
+the filter, to another user with another role (an editor writes, a viewer reads)."""
 
 from __future__ import annotations
 
@@ -44,9 +44,16 @@ def _filtered(client: Client, status: str) -> set[str]:
     return {row.plan.name for row in page.context["rows"]}
 
 
+def _overall(client: Client) -> tuple[str, str]:
+    """The plan's Overall colour and its Reach cell (where its KPI is) on the unfiltered page."""
+    (row,) = client.get(URL).context["rows"]
+    return row.kpis.status.value, row.stages[1][1].value
+
+
 def _judged_and_kept(viewer_client: Client, status: str) -> None:
     assert _filtered(viewer_client, status) == {"Tracked"}
-    assert PlanRollup.objects.get().status == status  # the next filter reads it
+    assert PlanRollup.objects.get().status == status  # the next request reads it
+    assert _overall(viewer_client)[0] == status
 
 
 def _check_in(client: Client, kpi: KPI) -> None:
@@ -165,6 +172,7 @@ def test_a_write_that_puts_the_plan_off_track_shows_at_once(
 ) -> None:
     _judged_and_kept(viewer_client, "on_track")
     write(editor_client, kpi)
+    assert _overall(viewer_client) == ("off_track", "off_track")
     assert _filtered(viewer_client, "on_track") == set()
     assert _filtered(viewer_client, "off_track") == {"Tracked"}
 
@@ -190,6 +198,10 @@ def test_a_colour_judged_another_day_is_judged_again(viewer_client: Client, kpi:
     _judged_and_kept(viewer_client, "on_track")
     # Stored yesterday when it was on track, before an actual nobody has written since went
     # stale: the filter must not believe it today.
+    PlanRollup.objects.update(
+        judged_on=TODAY - timedelta(days=1), status="off_track", stages="no_data:0 " * 5
+    )
+    assert _overall(viewer_client) == ("on_track", "on_track")
     PlanRollup.objects.update(judged_on=TODAY - timedelta(days=1), status="off_track")
     assert _filtered(viewer_client, "off_track") == set()
     _judged_and_kept(viewer_client, "on_track")
