@@ -23,7 +23,7 @@ from decimal import Context, Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     CharField,
@@ -142,10 +142,13 @@ def judge_rollups(plans: list[tuple[int, int, datetime]], today: date) -> list[P
                 stages=" ".join(f"{summarise(found)}:{len(found)}" for found in by_stage),
             )
         )
+    # The rows are only kept for the next request: when keeping them fails (a plan deleted
+    # meanwhile, a busy SQLite file, another request's lock), this request still shows them.
+    # In the order of the plans' ids, so two requests keeping the same rows never deadlock.
     try:
-        with transaction.atomic():  # a plan deleted meanwhile: nothing is kept, nothing is lost
+        with transaction.atomic():
             PlanRollup.objects.bulk_create(
-                rollups,
+                sorted(rollups, key=lambda row: row.plan_id),
                 update_conflicts=True,
                 unique_fields=["plan"],
                 update_fields=[
@@ -157,7 +160,7 @@ def judge_rollups(plans: list[tuple[int, int, datetime]], today: date) -> list[P
                     "stages",
                 ],
             )
-    except IntegrityError:
+    except DatabaseError:
         pass
     return rollups
 
