@@ -132,7 +132,7 @@ class PlanRollup(models.Model):
     status = models.CharField(max_length=9)
     on_track = models.PositiveIntegerField()  # of its KPIs
     # Each stage in order as "<worst status>:<number of KPIs>", the portfolio row's cells.
-    stages = models.CharField(max_length=80)
+    stages = models.CharField(max_length=120)
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.status} on {self.judged_on}"

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('judged_on', models.DateField()),
                 ('status', models.CharField(max_length=9)),
                 ('on_track', models.PositiveIntegerField()),
-                ('stages', models.CharField(max_length=80)),
+                ('stages', models.CharField(max_length=120)),
             ],
         ),
     ]
