@@ -32,7 +32,9 @@ KPIS_PER_PLAN, WEEKS, PER_PAGE = 10, 13, 25
 GOAL = 8.0
 ON_PACE = (10, 9, 7, 5, 2)  # how many of a plan's KPIs keep pace, plan by plan
 # 8 at any size (the header's unread count included), 9 with a status filter, as pinned in
-# tests/kpis/dashboards/test_portfolio.py; times are printed, not asserted.
+# tests/kpis/dashboards/test_portfolio.py; times are printed, not asserted. The filter's first
+# request of the day also judges every plan and stores their colours (kpis.models.PlanRollup):
+# its count is printed beside, the timed runs are the requests after it.
 QUERY_BUDGET = 8
 FILTER_QUERIES = 1
 
@@ -116,8 +118,9 @@ def main() -> int:
                 f"page {last}": f"{url}?page={last}",
                 f"page {last}, status at risk": f"{url}?status=at_risk&page=9999",  # the last
             }
-            found = {}
+            found, first_time = {}, {}
             for label, page_url in pages.items():
+                first_time[label] = len(get_with_queries(client, page_url)[1])
                 page, queries = get_with_queries(client, page_url)
                 found[label] = (len(page.content), len(queries))
             ratio = interleaved(client, list(pages.values()), args.runs)
@@ -125,10 +128,13 @@ def main() -> int:
         for label, page_url in pages.items():
             size_bytes, count = found[label]
             ok = ok and count <= QUERY_BUDGET + (FILTER_QUERIES if "status" in label else 0)
+            judged = (
+                f" ({first_time[label]} the first time today)" if first_time[label] != count else ""
+            )
             print(
                 f"  {label + ':':32} {ratio.of(page_url):5.1f}x trivial "
                 f"({ratio.median(page_url):.1f} ms; fastest runs {ratio.fastest(page_url):.1f}x), "
-                f"{count} queries, {kb(size_bytes)}"
+                f"{count} queries{judged}, {kb(size_bytes)}"
             )
         first, final = ratio.median(pages["page 1"]), ratio.median(f"{url}?page={last}")
         print(f"  last page / first page:          {final / first:.2f}")

@@ -115,3 +115,24 @@ __all__ = [
     "ReviewExport",
     "Source",
 ]
+
+
+class PlanRollup(models.Model):
+    """A plan's portfolio row (`progress.rollup` of its KPIs, the Overall colour, and each
+    stage's worst status) as judged on `judged_on`, when the plan had `revision` and
+    `plan_updated_at`. The portfolio and its status filter read it while all three still hold
+    and judge the other plans again: every write to a KPI or an actual moves
+    the plan's `content_revision` on (plans/revisions.py), a change of period its `updated_at`,
+    and pace and staleness move with the day."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    revision = models.PositiveBigIntegerField()
+    plan_updated_at = models.DateTimeField()
+    judged_on = models.DateField()
+    status = models.CharField(max_length=9)
+    on_track = models.PositiveIntegerField()  # of its KPIs
+    # Each stage in order as "<worst status>:<number of KPIs>", the portfolio row's cells.
+    stages = models.CharField(max_length=120)
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.status} on {self.judged_on}"

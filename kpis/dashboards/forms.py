@@ -13,7 +13,7 @@ from kpis.dashboards.progress import Status
 from plans.models import Plan, PlanStatus, Workspace
 from plans.quarters import Quarter
 from race_planner.dates import date_field
-from race_planner.forms import end_not_before_start
+from race_planner.forms import QuickSelect, end_not_before_start
 
 
 class DashboardFilterForm(forms.Form):
@@ -50,17 +50,24 @@ class DashboardFilterForm(forms.Form):
 
 class PortfolioFilterForm(forms.Form):
     workspace = forms.ModelChoiceField(
-        queryset=Workspace.objects.none(), required=False, empty_label="All workspaces"
+        queryset=Workspace.objects.none(),
+        required=False,
+        empty_label="All workspaces",
+        widget=QuickSelect,
     )
     status = forms.ChoiceField(  # the Overall column: `progress.rollup`, which is never stale
         label="Overall",
         required=False,
         choices=[("", "Any overall status"), *[(s.value, s.label) for s in Status if s != "stale"]],
+        widget=QuickSelect,
     )
     plan_status = forms.ChoiceField(
-        label="Plan state", required=False, choices=[("", "Any state"), *PlanStatus.choices]
+        label="Plan state",
+        required=False,
+        choices=[("", "Any state"), *PlanStatus.choices],
+        widget=QuickSelect,
     )
-    quarter = forms.ChoiceField(label="Quarter", required=False)
+    quarter = forms.ChoiceField(label="Quarter", required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, workspaces: Any, quarters: list[Quarter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -28,9 +28,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
-from kpis.dashboards.progress import Progress, Rollup, Status, progress, rollup, summarise
-from kpis.dashboards.status_query import latest_actual
-from kpis.models import Measurement
+from kpis.dashboards.progress import Progress, Rollup, Status, progress, summarise
+from kpis.dashboards.status_query import judge_rollups, stage_cells
+from kpis.models import Measurement, PlanRollup
 from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic, Unit
 from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
 
@@ -294,46 +294,29 @@ class PortfolioRow:
         return sum(count for _, _, count in self.stages)
 
 
-# What a KPI's status needs: its own fields and the annotations of `latest_actual`.
-_JUDGED_BY = ("plan_id", "stage", "baseline", "target", "direction", "latest_date", "latest_value")
-
-
 def portfolio(plans: list[Plan], *, today: date | None = None) -> list[PortfolioRow]:
-    """Each plan's status per stage as of today, in one query for the plans of a page: each KPI
-    comes with its latest actual (status_query.latest_actual), the only one its status needs."""
+    """Each plan's status per stage as of today. A plan's row is kept (`PlanRollup`) with the
+    day and the plan revision and last save it was judged under: those still right are read in
+    one query, the others judged in one more (status_query.judge_rollups: each KPI's latest
+    actual and `race_kpi_status` in the database) and kept for the next request."""
     today = today or timezone.localdate()
-    by_id = {plan.pk: plan for plan in plans}
-    kpis = (
-        latest_actual(KPI.objects.filter(plan__in=list(by_id)), today)
-        .order_by()
-        .values_list(*_JUDGED_BY)
-    )
-    statuses: dict[tuple[int, str], list[Status]] = defaultdict(list)
-    for plan_id, stage, baseline, target, direction, on, value in kpis:
-        plan = by_id[plan_id]
-        judged = progress(
-            baseline=baseline,
-            target=target,
-            direction=direction,
-            start=plan.period_start,
-            end=plan.period_end,
-            measurements=[(on, value)] if on is not None else [],
-            today=today,
-        )
-        statuses[(plan_id, stage)].append(judged.status)
+    kept = {
+        row.plan_id: row
+        for row in PlanRollup.objects.filter(plan__in=[plan.pk for plan in plans], judged_on=today)
+    }
+    stale = [
+        (plan.pk, plan.content_revision, plan.updated_at)
+        for plan in plans
+        if plan.pk not in kept
+        or (kept[plan.pk].revision, kept[plan.pk].plan_updated_at)
+        != (plan.content_revision, plan.updated_at)
+    ]
+    kept |= {row.plan_id: row for row in judge_rollups(stale, today)}
     result_rows = []
     for plan in plans:
-        stages = [
-            (
-                stage,
-                summarise(statuses[(plan.pk, stage.value)]),
-                len(statuses[(plan.pk, stage.value)]),
-            )
-            for stage in Stage
-        ]
+        row = kept[plan.pk]
+        stages = stage_cells(row)
         overall = summarise(status for _, status, count in stages if count)
-        every_kpi = [status for stage in Stage for status in statuses[(plan.pk, stage.value)]]
-        result_rows.append(
-            PortfolioRow(plan=plan, stages=stages, status=overall, kpis=rollup(every_kpi))
-        )
+        kpis = Rollup(row.on_track, sum(count for _, _, count in stages), Status(row.status))
+        result_rows.append(PortfolioRow(plan=plan, stages=stages, status=overall, kpis=kpis))
     return result_rows

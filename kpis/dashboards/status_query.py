@@ -3,7 +3,8 @@ without reading every plan's actuals (a plan's status is the roll-up of `progres
 
 A status depends on today's date (future-dated actuals do not count yet, staleness grows every
 day), so it cannot be stored when an actual is written; it is computed in the query instead, by
-`race_kpi_status(...)`, a function with the same rules as `progress.progress()`:
+`race_kpi_status(...)`, a function with the same rules as `progress.progress()`, and a plan's
+roll-up is kept (`PlanRollup`) with the day and the plan revision it was judged under:
 
 - on PostgreSQL, a SQL function created by migration `kpis/0006_kpi_status_function`: exact
   `numeric` arithmetic, divisions multiplied out, thresholds passed in from `progress.py`;
@@ -16,12 +17,13 @@ tests/kpis/dashboards/test_portfolio_status.py holds the two to the Python rules
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import date
+from collections import defaultdict
+from datetime import date, datetime
 from decimal import Context, Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     CharField,
@@ -31,6 +33,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -43,11 +46,12 @@ from kpis.dashboards.progress import (
     STALE_AFTER_DAYS,
     Status,
     is_stale,
-    rollup_of_counts,
+    rollup,
     status_of_latest,
+    summarise,
 )
-from kpis.models import Measurement
-from plans.models import KPI, Plan
+from kpis.models import Measurement, PlanRollup
+from plans.models import KPI, Plan, Stage
 from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
 
 FUNCTION = "race_kpi_status"
@@ -89,37 +93,85 @@ def kpi_status(today: date, *, start: F, end: F) -> Func:
 
 def with_status(plans: QuerySet[Plan], status: Status, *, today: date) -> QuerySet[Plan]:
     """The plans whose roll-up (`progress.rollup`: the share of KPIs on track, the Overall
-    column) has the colour `status`; a plan without KPIs has no data. Every plan's KPIs are
-    judged in one query, the colour comes from the same function the page uses, and the ids
-    found are handed on, so counting and reading a page do not judge them all again.
+    column) has the colour `status`; a plan without KPIs has no data.
 
-    The query returns each KPI's status and Python counts them: asked to count in SQL, the
-    database ran the status function (and its two subqueries) once for each count."""
+    Each plan's colour is kept in `PlanRollup` with the day it was judged and the plan's
+    revision and last save: a plan whose stored colour still holds is not judged again, the
+    others (new today, or written since) are judged in one query and stored, so the filter's
+    cost follows the plans that changed, not the number of plans."""
+    fresh = PlanRollup.objects.filter(
+        plan=OuterRef("pk"),
+        revision=OuterRef("content_revision"),
+        plan_updated_at=OuterRef("updated_at"),
+        judged_on=today,
+    )
+    stale = plans.filter(~Exists(fresh)).order_by()
+    judged = judge_rollups(list(stale.values_list("pk", "content_revision", "updated_at")), today)
+    found_now = [rollup.plan_id for rollup in judged if rollup.status == status]
+    return plans.filter(Q(Exists(fresh.filter(status=status))) | Q(pk__in=found_now))
+
+
+def judge_rollups(plans: list[tuple[int, int, datetime]], today: date) -> list[PlanRollup]:
+    """Judge these plans (id, revision and last save, read before their KPIs, so a write in
+    between leaves a stored row stale, never wrong) in one query and store what they show."""
+    if not plans:
+        return []
     judged = (
-        latest_actual(KPI.objects.filter(plan__in=plans.values("pk")), today)
+        latest_actual(KPI.objects.filter(plan__in=[pk for pk, _, _ in plans]), today)
         .annotate(
             judged=kpi_status(today, start=F("plan__period_start"), end=F("plan__period_end"))
         )
         .order_by()
-        .values_list("plan", "judged")
+        .values_list("plan", "stage", "judged")
     )
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for plan, kpi_status_value in judged:
-        counts[plan][kpi_status_value] += 1
-    found = [
-        plan
-        for plan, by_status in counts.items()
-        if rollup_of_counts(
-            on_track=by_status[Status.ON_TRACK.value],
-            no_data=by_status[Status.NO_DATA.value],
-            total=by_status.total(),
-        ).status
-        == status
+    statuses: dict[tuple[int, str], list[Status]] = defaultdict(list)
+    for plan, stage, kpi_status_value in judged:
+        statuses[(plan, stage)].append(Status(kpi_status_value))
+    rollups = []
+    for pk, revision, updated_at in plans:
+        by_stage = [statuses[(pk, stage.value)] for stage in Stage]
+        overall = rollup(status for found in by_stage for status in found)
+        rollups.append(
+            PlanRollup(
+                plan_id=pk,
+                revision=revision,
+                plan_updated_at=updated_at,
+                judged_on=today,
+                status=overall.status.value,
+                on_track=overall.on_track,
+                stages=" ".join(f"{summarise(found)}:{len(found)}" for found in by_stage),
+            )
+        )
+    # The rows are only kept for the next request: when keeping them fails (a plan deleted
+    # meanwhile, a busy SQLite file, another request's lock), this request still shows them.
+    # In the order of the plans' ids, so two requests keeping the same rows never deadlock.
+    try:
+        with transaction.atomic():
+            PlanRollup.objects.bulk_create(
+                sorted(rollups, key=lambda row: row.plan_id),
+                update_conflicts=True,
+                unique_fields=["plan"],
+                update_fields=[
+                    "revision",
+                    "plan_updated_at",
+                    "judged_on",
+                    "status",
+                    "on_track",
+                    "stages",
+                ],
+            )
+    except DatabaseError:
+        pass
+    return rollups
+
+
+def stage_cells(kept: PlanRollup) -> list[tuple[Stage, Status, int]]:
+    """A stored row's stages: (stage, worst status, number of KPIs) each."""
+    cells = (cell.split(":") for cell in kept.stages.split())
+    return [
+        (stage, Status(status), int(count))
+        for stage, (status, count) in zip(Stage, cells, strict=True)
     ]
-    if status == Status.NO_DATA:  # and the plans without a KPI
-        unmeasured = plans.filter(~Exists(KPI.objects.filter(plan=OuterRef("pk"))))
-        found += list(unmeasured.values_list("pk", flat=True))
-    return plans.filter(pk__in=found)
 
 
 # How Django reads a decimal column back from SQLite, which stores it as a float.

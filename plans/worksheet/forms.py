@@ -15,8 +15,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import BaseRenderer
-from django.utils.safestring import SafeString, mark_safe
 
 from plans.models import (
     KPI,
@@ -36,7 +34,14 @@ from plans.models import (
 from plans.presets import stage_preset
 from plans.versioning import VersionedForm
 from race_planner.dates import DATE_INPUT
-from race_planner.forms import WholeNumberField, end_not_before_start, set_choices
+from race_planner.forms import (
+    QuickSelect,
+    WholeNumberField,
+    WrittenInPython,
+    end_not_before_start,
+    set_choices,
+    widget_attributes,
+)
 
 
 def _choice_lookup(field: forms.Field, rows: Sequence[Any], label: str) -> dict[str, Any]:
@@ -249,59 +254,19 @@ class KPIForm(StageItemForm):
         return cleaned
 
 
-def _attrs(attrs: dict[str, Any]) -> str:
-    """As django/forms/widgets/attrs.html writes them."""
-    return "".join(
-        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class _WrittenInPython(forms.Widget):
-    """A widget that writes the HTML of Django's widget template itself: the template engine
-    cost more than everything else in a stage's notes."""
-
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        return mark_safe(self.html(escape(name), self.get_context(name, value, attrs)["widget"]))
-
-    def html(self, name: str, widget: dict[str, Any]) -> str:
-        raise NotImplementedError
-
-
-class NotesTextarea(_WrittenInPython, forms.Textarea):
+class NotesTextarea(WrittenInPython, forms.Textarea):
     """django/forms/widgets/textarea.html; the worksheet page shows fifteen."""
 
     def html(self, name: str, widget: dict[str, Any]) -> str:
         text = escape(str(widget["value"])) if widget["value"] else ""
-        return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
-
-
-class KPISelect(_WrittenInPython, forms.Select):
-    """django/forms/widgets/select.html without option groups: each option was a template
-    include, so a stage's primary-KPI select grew with its KPIs."""
-
-    def html(self, name: str, widget: dict[str, Any]) -> str:
-        options = "".join(
-            f'\n  <option value="{escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
-            f"{escape(str(option['label']))}</option>\n"
-            for _group, group_options, _index in widget["optgroups"]
-            for option in group_options
-        )
-        return f'<select name="{name}"{_attrs(widget["attrs"])}>{options}\n</select>'
+        return f'<textarea name="{name}"{widget_attributes(widget["attrs"])}>\n{text}</textarea>'
 
 
 class WorksheetForm(VersionedForm):
     primary_kpi = forms.ChoiceField(
         label="Primary KPI (funnel volume)",
         required=False,
-        widget=KPISelect,
+        widget=QuickSelect,
         help_text="The number that measures how many people this stage moves along.",
     )
     picked_links = ("primary_kpi",)

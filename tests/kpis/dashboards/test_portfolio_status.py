@@ -14,7 +14,8 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from kpis.dashboards.progress import AT_RISK_GAP, OFF_TRACK_GAP, STALE_AFTER_DAYS, Status, progress
 from kpis.dashboards.snapshot import portfolio
-from kpis.dashboards.status_query import kpi_status, latest_actual, with_status
+from kpis.dashboards.status_query import judge_rollups, kpi_status, latest_actual, with_status
+from kpis.models import PlanRollup
 from plans.history import delete_item
 from plans.models import KPI, Plan
 from tests.factories import make_kpi, make_measurement, make_plan
@@ -209,13 +210,37 @@ def test_the_filter_finds_exactly_the_plans_shown_with_each_status(db: None) -> 
 
 
 @pytest.mark.parametrize("plans", [1, 6])
-def test_the_filter_judges_every_plan_in_one_query(
+def test_the_filter_judges_every_plan_in_one_query_and_then_none(
     db: None, django_assert_num_queries, plans: int
 ) -> None:
     for _ in range(plans):
         kpi = make_kpi(plan=make_plan(), baseline="0", target="91")
         make_measurement(kpi=kpi, on=date(2026, 8, 1), value="31")
-    with django_assert_num_queries(1):
-        found = with_status(Plan.objects.all(), Status.ON_TRACK, today=date(2026, 8, 10))
+    today = date(2026, 8, 10)
+    # The plans not judged today, their KPIs judged, their colours stored in a savepoint.
+    with django_assert_num_queries(5):
+        found = with_status(Plan.objects.all(), Status.ON_TRACK, today=today)
     with django_assert_num_queries(1):  # reading them judges nothing again
         assert len(found) == plans
+    with django_assert_num_queries(1):  # the next request: every stored colour still holds
+        found = with_status(Plan.objects.all(), Status.ON_TRACK, today=today)
+    with django_assert_num_queries(1):
+        assert len(found) == plans
+    with django_assert_num_queries(5):  # a new day judges them all again
+        found = with_status(Plan.objects.all(), Status.OFF_TRACK, today=END)
+    assert len(found) == plans  # on its last day, the plans' August actuals are stale
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_that_cannot_be_kept_is_still_shown() -> None:
+    """A plan deleted between reading it and keeping its row: the row is shown, not kept."""
+    gone = make_plan()
+    read = (gone.pk, gone.content_revision, gone.updated_at)
+    gone.delete()
+    (row,) = judge_rollups([read], date(2026, 8, 10))
+    assert (row.plan_id, row.status, row.stages) == (
+        read[0],
+        "no_data",
+        " ".join(["no_data:0"] * 5),
+    )
+    assert not PlanRollup.objects.exists()

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from plans.models import Plan, Workspace
-from plans.worksheet.forms import KPISelect, NotesTextarea
+from plans.worksheet.forms import NotesTextarea
 from plans.worksheet.row_html import Formats, RowPage
+from race_planner.forms import QuickSelect
 from tests.factories import make_kpi, make_objective, make_plan, make_tactic
 
 TYPED = '<script>alert("x")</script> & co'
@@ -80,7 +81,7 @@ def test_notes_textarea_writes_what_djangos_template_writes(value: object, attrs
 @pytest.mark.parametrize("value", ["", "7", "8", None])
 def test_kpi_select_writes_what_djangos_template_writes(value: str | None) -> None:
     choices = [("", "— no primary KPI —"), ("7", TYPED), ("8", "Visitors")]
-    ours, django = KPISelect(choices=choices), forms.Select(choices=choices)
+    ours, django = QuickSelect(choices=choices), forms.Select(choices=choices)
     attrs = {"id": "id_primary", "aria-describedby": "id_primary_helptext"}
     assert ours.render("ws-reach-primary_kpi", value, attrs) == django.render(
         "ws-reach-primary_kpi", value, attrs
