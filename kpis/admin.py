@@ -6,6 +6,7 @@ from kpis.models import (
     CapabilityAudit,
     ImprovementAction,
     Measurement,
+    PlanRollup,
     ReviewExport,
 )
 from plans.admin import LinksToDeletedKPIs
@@ -64,3 +65,18 @@ class AuditAnswerAdmin(admin.ModelAdmin[AuditAnswer]):
     list_filter = ["score"]
     search_fields = ["question", "note"]
     raw_id_fields = ["audit"]
+
+
+@admin.register(PlanRollup)
+class PlanRollupAdmin(admin.ModelAdmin[PlanRollup]):
+    """Kept portfolio rows: read here, never written (the portfolio judges and keeps them)."""
+
+    list_display = ["plan", "status", "on_track", "judged_on", "revision"]
+    list_filter = ["status", "judged_on"]
+    search_fields = ["plan__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PlanRollup | None = None) -> bool:
+        return False

@@ -10,9 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from demo.seeding import seed_demo
-from kpis.models import ReviewExport
+from kpis.dashboards.status_query import judge_rollups
+from kpis.models import PlanRollup, ReviewExport
 from plans.models import Plan
 
+TODAY = date(2026, 11, 23)
 PROJECT_APPS = {"plans", "kpis"}
 
 
@@ -43,6 +45,8 @@ def test_admin_changelist_with_search_and_filters(db: None, model: type[Model]) 
             as_of=date(2026, 11, 23),
             filename="review-greenstyle-2026-11-23.pdf",
         )
+    if model is PlanRollup:  # kept by the portfolio when it judges plans
+        judge_rollups(list(Plan.objects.values_list("pk", "content_revision", "updated_at")), TODAY)
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "pw-12345-x"))
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
