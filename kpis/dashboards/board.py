@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 from html import escape
 from urllib.parse import urlencode
 
@@ -205,18 +204,24 @@ def period_choices(snapshot: PlanSnapshot) -> list[tuple[str, str]]:
 
 def kpi_summary(item: KPIStatus, snapshot: PlanSnapshot) -> str:
     """The chart in one sentence, for screen readers (the card's heading names the KPI)."""
+    kpi, currency = item.kpi, snapshot.plan.currency
+    latest = kpi_value(item.progress.latest, kpi.unit, currency)
+    return _summary(item, snapshot, latest=latest, target=kpi_value(kpi.target, kpi.unit, currency))
+
+
+def _summary(item: KPIStatus, snapshot: PlanSnapshot, *, latest: str, target: str) -> str:
+    """`kpi_summary` with the latest actual and the target as the card writes them already."""
     kpi, result = item.kpi, item.progress
     plan = snapshot.plan
-    value = partial(kpi_value, unit=kpi.unit, currency=plan.currency)
-    target = f"target {value(kpi.target)} by {plan.period_end:%-d %b %Y}"
-    if result.latest is None or result.latest_date is None:
+    target = f"target {target} by {plan.period_end:%-d %b %Y}"
+    if result.latest_date is None:
         return f"No actuals in this period; {target}."
     expected = expected_value(
         kpi.baseline, kpi.target, plan.period_start, plan.period_end, result.latest_date
     )
     return (
-        f"{value(result.latest)} on {result.latest_date:%-d %b}, "
-        f"expected {value(expected)} by then; {target}."
+        f"{latest} on {result.latest_date:%-d %b}, "
+        f"expected {kpi_value(expected, kpi.unit, plan.currency)} by then; {target}."
     )
 
 
@@ -239,16 +244,18 @@ def kpi_change(item: KPIStatus, currency: str) -> str:
 
 def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICard:
     kpi, currency = item.kpi, snapshot.plan.currency
+    latest = kpi_value(item.progress.latest, kpi.unit, currency)
+    target = kpi_value(kpi.target, kpi.unit, currency)
     return KPICard(
         pk=kpi.pk,
         name=kpi.name,
         stage=Stage(kpi.stage).label,
         status=item.progress.status,
-        latest=kpi_value(item.progress.latest, kpi.unit, currency),
-        target=kpi_value(kpi.target, kpi.unit, currency),
+        latest=latest,
+        target=target,
         audience="" if kpi.audience == "all" else f" · {kpi.audience.upper()}",
         change=kpi_change(item, currency),
-        summary=kpi_summary(item, snapshot),
+        summary=_summary(item, snapshot, latest=latest, target=target),
         add_url=add_url,
         has_chart=bool(item.dates),
         # The defaults (the plan's creator, weekly) go unsaid: a large plan's page stays small.
