@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
 
-from kpis.dashboards import charts, packing
+from kpis.dashboards import board_html, charts, packing
 from kpis.dashboards.forms import DEFAULT_RATES
 from kpis.dashboards.funnel import FunnelStep
 from kpis.dashboards.progress import Rollup, Status, expected_value, rollup
@@ -153,6 +153,12 @@ class Dashboard:
     funnel: list[FunnelRow]
     attention: list[tuple[str, KPICard]]  # (stage label, card): off track first, then at risk
     charts: SafeString  # every chart's data in one <script type="application/json">
+    # The lists and tables the template used to loop over, as HTML (board_html.py).
+    tiles_html: SafeString
+    attention_html: SafeString
+    funnel_html: SafeString
+    budget_by_stage_html: SafeString
+    budget_by_channel_html: SafeString
     calculator_query: str  # the reverse calculator, filled in from this plan's funnel targets
     periods: list[tuple[str, str]]  # (label, query) of quick period choices
 
@@ -289,13 +295,21 @@ def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Da
     every = [card for panel in stages for card in panel.cards]
     behind = [c for c in every if c.status == Status.OFF_TRACK]
     behind += [c for c in every if c.status == Status.AT_RISK]
+    attention = [(card.stage, card) for card in behind]
+    funnel = funnel_rows(snapshot.funnel)
+    by_stage = [(s.stage.label, s.budget_planned, s.budget_spent) for s in snapshot.stages]
     return Dashboard(
         snapshot=snapshot,
         stages=stages,
         roll_up=rollup(c.status for c in every),
-        attention=[(card.stage, card) for card in behind],
-        funnel=funnel_rows(snapshot.funnel),
+        attention=attention,
+        funnel=funnel,
         charts=packing.as_script(document),
+        tiles_html=board_html.stage_tiles(stages),
+        attention_html=board_html.attention_items(attention),
+        funnel_html=board_html.funnel_items(funnel),
+        budget_by_stage_html=board_html.budget_rows(by_stage),
+        budget_by_channel_html=board_html.budget_rows(snapshot.budget_by_channel),
         calculator_query=calculator_query(snapshot.funnel),
         periods=period_choices(snapshot),
     )
