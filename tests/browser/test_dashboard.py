@@ -1,10 +1,11 @@
 """A manager reads the demo dashboard; a marketer imports actuals from a CSV file."""
 
+import os
 import re
 from datetime import date
 from pathlib import Path
 
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Page, Route, expect
 
 from demo.seeding import seed_demo
 from kpis.dashboards.charts import kpi_figure_data
@@ -230,4 +231,33 @@ def test_a_kpi_without_actuals_offers_to_add_one(live_server, page: Page, transa
     expect(card.locator("[data-chart]")).to_have_count(0)
     card.get_by_role("link", name="Add an actual").click()
     expect(page).to_have_url(re.compile(rf"/plans/{plan.pk}/actuals/check-in/$"))
+    assert problems == []
+
+
+def test_the_filters_stay_put_when_the_health_panel_arrives(
+    live_server, page: Page, transactional_db, tmp_path: Path
+) -> None:
+    """The panel's placeholder holds the panel's height: nothing below it moves when it comes."""
+    shots = Path(os.environ.get("DASHBOARD_SCREENSHOTS", "") or tmp_path)  # to look at
+    seed_demo()
+    plan = Plan.objects.get(name=GREENSTYLE)
+    problems = _log_in(page, live_server.url, "manager")
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # the panel waits until the page is measured
+        held.append(route)
+
+    page.route("**/health/panel/", hold)
+    page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/")
+    page.wait_for_timeout(300)
+    assert held, "the page did not ask for its health panel"
+    filters = page.locator("form.filters")
+    before = filters.bounding_box()
+    page.screenshot(path=str(shots / "dashboard-panel-waiting.png"))
+    held[0].continue_()
+    expect(page.get_by_role("region", name="Plan health")).to_contain_text("/ 100")
+    page.wait_for_timeout(200)  # its style sheet
+    after = filters.bounding_box()
+    page.screenshot(path=str(shots / "dashboard-panel-arrived.png"))
+    assert before and after and after["y"] == before["y"]
     assert problems == []
