@@ -99,6 +99,11 @@ class StagePanel:
     cards_html: SafeString
 
     @property
+    def section_html(self) -> SafeString:
+        """The stage with its cards, when it has any (board_html.stage_section)."""
+        return board_html.stage_section(self)
+
+    @property
     def behind(self) -> list[KPICard]:
         """The stage's KPIs off track, then at risk: what its status comes from."""
         return [c for c in self.cards if c.status == Status.OFF_TRACK] + [

@@ -24,6 +24,20 @@ def _kpi_link(card: KPICard) -> str:
     return f'<a href="#kpi-{card.pk}" class="status-{card.status.value}">{escape(card.name)}</a>'
 
 
+def stage_section(panel: StagePanel) -> SafeString:
+    """A stage with KPIs: its heading and status, then its cards (a stage without KPIs says
+    where to add them, which depends on the page: the template writes that one)."""
+    summary = panel.summary
+    stage = summary.stage.value
+    return SafeString(
+        f'<section class="stage-block stage-{stage}" id="stage-{stage}" '
+        f'aria-labelledby="kpis-{stage}">\n'
+        f'  <h2 id="kpis-{stage}">{escape(summary.stage.label)} '
+        f'<span class="badge status-{summary.status.value}">{escape(summary.status.label)}'
+        f'</span></h2>\n  <div class="kpi-grid">\n    {panel.cards_html}\n  </div>\n</section>\n'
+    )
+
+
 def stage_tiles(panels: Iterable[StagePanel]) -> SafeString:
     """A tile a stage: its status, and the KPIs behind it (else how many KPIs it has)."""
     tiles = []
