@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 from html import escape
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
 
-from kpis.dashboards import charts, packing
+from kpis.dashboards import board_html, charts, packing
 from kpis.dashboards.forms import DEFAULT_RATES
 from kpis.dashboards.funnel import FunnelStep
 from kpis.dashboards.progress import Rollup, Status, expected_value, rollup
@@ -100,6 +99,11 @@ class StagePanel:
     cards_html: SafeString
 
     @property
+    def section_html(self) -> SafeString:
+        """The stage with its cards, when it has any (board_html.stage_section)."""
+        return board_html.stage_section(self)
+
+    @property
     def behind(self) -> list[KPICard]:
         """The stage's KPIs off track, then at risk: what its status comes from."""
         return [c for c in self.cards if c.status == Status.OFF_TRACK] + [
@@ -154,6 +158,12 @@ class Dashboard:
     funnel: list[FunnelRow]
     attention: list[tuple[str, KPICard]]  # (stage label, card): off track first, then at risk
     charts: SafeString  # every chart's data in one <script type="application/json">
+    # The lists and tables the template used to loop over, as HTML (board_html.py).
+    tiles_html: SafeString
+    attention_html: SafeString
+    funnel_html: SafeString
+    budget_by_stage_html: SafeString
+    budget_by_channel_html: SafeString
     calculator_query: str  # the reverse calculator, filled in from this plan's funnel targets
     periods: list[tuple[str, str]]  # (label, query) of quick period choices
 
@@ -205,18 +215,24 @@ def period_choices(snapshot: PlanSnapshot) -> list[tuple[str, str]]:
 
 def kpi_summary(item: KPIStatus, snapshot: PlanSnapshot) -> str:
     """The chart in one sentence, for screen readers (the card's heading names the KPI)."""
+    kpi, currency = item.kpi, snapshot.plan.currency
+    latest = kpi_value(item.progress.latest, kpi.unit, currency)
+    return _summary(item, snapshot, latest=latest, target=kpi_value(kpi.target, kpi.unit, currency))
+
+
+def _summary(item: KPIStatus, snapshot: PlanSnapshot, *, latest: str, target: str) -> str:
+    """`kpi_summary` with the latest actual and the target as the card writes them already."""
     kpi, result = item.kpi, item.progress
     plan = snapshot.plan
-    value = partial(kpi_value, unit=kpi.unit, currency=plan.currency)
-    target = f"target {value(kpi.target)} by {plan.period_end:%-d %b %Y}"
-    if result.latest is None or result.latest_date is None:
+    target = f"target {target} by {plan.period_end:%-d %b %Y}"
+    if result.latest_date is None:
         return f"No actuals in this period; {target}."
     expected = expected_value(
         kpi.baseline, kpi.target, plan.period_start, plan.period_end, result.latest_date
     )
     return (
-        f"{value(result.latest)} on {result.latest_date:%-d %b}, "
-        f"expected {value(expected)} by then; {target}."
+        f"{latest} on {result.latest_date:%-d %b}, "
+        f"expected {kpi_value(expected, kpi.unit, plan.currency)} by then; {target}."
     )
 
 
@@ -239,16 +255,18 @@ def kpi_change(item: KPIStatus, currency: str) -> str:
 
 def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICard:
     kpi, currency = item.kpi, snapshot.plan.currency
+    latest = kpi_value(item.progress.latest, kpi.unit, currency)
+    target = kpi_value(kpi.target, kpi.unit, currency)
     return KPICard(
         pk=kpi.pk,
         name=kpi.name,
         stage=Stage(kpi.stage).label,
         status=item.progress.status,
-        latest=kpi_value(item.progress.latest, kpi.unit, currency),
-        target=kpi_value(kpi.target, kpi.unit, currency),
+        latest=latest,
+        target=target,
         audience="" if kpi.audience == "all" else f" · {kpi.audience.upper()}",
         change=kpi_change(item, currency),
-        summary=kpi_summary(item, snapshot),
+        summary=_summary(item, snapshot, latest=latest, target=target),
         add_url=add_url,
         has_chart=bool(item.dates),
         # The defaults (the plan's creator, weekly) go unsaid: a large plan's page stays small.
@@ -282,13 +300,21 @@ def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Da
     every = [card for panel in stages for card in panel.cards]
     behind = [c for c in every if c.status == Status.OFF_TRACK]
     behind += [c for c in every if c.status == Status.AT_RISK]
+    attention = [(card.stage, card) for card in behind]
+    funnel = funnel_rows(snapshot.funnel)
+    by_stage = [(s.stage.label, s.budget_planned, s.budget_spent) for s in snapshot.stages]
     return Dashboard(
         snapshot=snapshot,
         stages=stages,
         roll_up=rollup(c.status for c in every),
-        attention=[(card.stage, card) for card in behind],
-        funnel=funnel_rows(snapshot.funnel),
+        attention=attention,
+        funnel=funnel,
         charts=packing.as_script(document),
+        tiles_html=board_html.stage_tiles(stages),
+        attention_html=board_html.attention_items(attention),
+        funnel_html=board_html.funnel_items(funnel),
+        budget_by_stage_html=board_html.budget_rows(by_stage),
+        budget_by_channel_html=board_html.budget_rows(snapshot.budget_by_channel),
         calculator_query=calculator_query(snapshot.funnel),
         periods=period_choices(snapshot),
     )

@@ -53,11 +53,14 @@ def plotly_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+SIX_DIGITS = "%.6g"  # what a chart's number keeps: `%` formats a Decimal through float() too
+
+
 def num(value: Decimal | float | None) -> float | None:
     """A JSON-friendly number with at most six significant digits."""
     if value is None:
         return None
-    return float(f"{float(value):.6g}")
+    return float(SIX_DIGITS % float(value))
 
 
 Figure = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}, as plotly.js takes it
@@ -194,8 +197,8 @@ def kpi_points(item: KPIStatus, snapshot: PlanSnapshot) -> KPIPoints:
         traces=[
             ([snapshot.start, snapshot.end], [target, target]),
             _pace_points(item, snapshot),
-            # num() of each value, written out: a large dashboard has ten thousand of them.
-            (item.dates, [float(f"{value:.6g}") for value in item.floats]),
+            # num() of each value, in one C loop: a large dashboard has ten thousand of them.
+            (item.dates, list(map(float, map(SIX_DIGITS.__mod__, item.values)))),
         ],
     )
 

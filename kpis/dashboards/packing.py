@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from itertools import accumulate
+from itertools import accumulate, repeat
 from math import floor, gcd, log10
+from operator import floordiv, mul, sub, truediv
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -50,10 +51,11 @@ def pack(
     """The document described above."""
     day_lists: dict[tuple[int, ...], int] = {}
     charts = {}
+    day_zero = repeat(start.toordinal())
     for chart_id, points in kpi_points.items():
         traces = []
         for x, y in points.traces:
-            days = tuple([(on - start).days for on in x])
+            days = tuple(map(sub, map(date.toordinal, x), day_zero))
             traces.append([day_lists.setdefault(days, len(day_lists)), *steps(y)])
         charts[chart_id] = {"unit": points.unit, "traces": traces}
     return {
@@ -70,15 +72,15 @@ def pack(
 def steps(values: list[float | None]) -> tuple[int | None, list[Any]]:
     """(decimals, steps) of a trace's values, as described above; decimals is None when the
     values cannot come back exactly from whole numbers. (Hundreds of traces a page: each pass
-    over the values is one builtin call.)"""
-    numbers = [value for value in values if value is not None]
-    if len(numbers) < len(values):
+    over the values is one builtin call: map over C functions, no Python loop.)"""
+    if None in values:
         return None, values
+    numbers: list[float] = values  # type: ignore[assignment]  # no None, as just checked
     # Values carry six significant digits (charts.num): the smallest one needs the most decimals.
     smallest = min(map(abs, filter(None, numbers)), default=0.0)
     decimals = max(0, 5 - floor(log10(smallest))) if smallest else 0
     scale = 10**decimals
-    wholes = [round(value * scale) for value in numbers]
+    wholes = list(map(round, map(mul, numbers, repeat(scale))))
     common = gcd(*wholes)
     shift = 1
     while decimals and common and common % 10 == 0:  # no trailing zeros: shorter steps
@@ -87,11 +89,11 @@ def steps(values: list[float | None]) -> tuple[int | None, list[Any]]:
         decimals -= 1
     if shift > 1:
         scale //= shift
-        wholes = [whole // shift for whole in wholes]
+        wholes = list(map(floordiv, wholes, repeat(shift)))
     too_large = bool(wholes) and max(map(abs, wholes)) > EXACT_WHOLE
-    if too_large or [whole / scale for whole in wholes] != numbers:
+    if too_large or list(map(truediv, wholes, repeat(scale))) != numbers:
         return None, values
-    return decimals, [b - a for a, b in zip([0, *wholes], wholes, strict=False)]
+    return decimals, list(map(sub, wholes, [0, *wholes]))
 
 
 def values(decimals: int | None, steps: list[Any]) -> list[float | None]:

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kpis.dashboards.board import build_dashboard
+from kpis.dashboards import cache
 from kpis.dashboards.forms import DashboardFilterForm, PortfolioFilterForm, ReverseCalculatorForm
 from kpis.dashboards.funnel import ReverseResult, reverse_funnel
 from kpis.dashboards.portfolio_html import table_rows
 from kpis.dashboards.progress import Status
-from kpis.dashboards.snapshot import plan_snapshot, portfolio
+from kpis.dashboards.snapshot import portfolio
 from kpis.dashboards.status_query import with_status
 from plans import access
 from plans.models import Plan
@@ -29,15 +29,16 @@ PLANS_PER_PAGE = 25
 
 def dashboard_context(request: HtmxRequest, plan: Plan, *, add_url: str | None) -> dict[str, Any]:
     """The plan dashboard for the period and audience the request asks: its filter form and
-    board. Members' page and share links' (`sharing.views`) are built by this one function."""
+    board (kept between views until the plan changes: cache.py). Members' page and share
+    links' (`sharing.views`) are built by this one function."""
     form = DashboardFilterForm(
         request.GET or None,
         plan=plan,
         initial={"start": plan.period_start, "end": plan.period_end},
     )
     start, end, audience = form.period()
-    snapshot = plan_snapshot(plan, start=start, end=end, audience=audience)
-    return {"plan": plan, "form": form, "board": build_dashboard(snapshot, add_url=add_url)}
+    board = cache.dashboard(plan, start=start, end=end, audience=audience, add_url=add_url)
+    return {"plan": plan, "form": form, "board": board}
 
 
 @require_GET

@@ -15,7 +15,7 @@ register = template.Library()
 def worksheet_panels(plan: Plan) -> SafeString:
     return format_html_join(
         "\n",
-        '<div class="plan-panel" hx-get="{}" hx-trigger="load" hx-swap="outerHTML">'
+        '<div class="plan-panel card" hx-get="{}" hx-trigger="load" hx-swap="outerHTML">'
         '<p><a href="{}">{}</a></p></div>',
         ((fragment, link.url, link.label) for link, fragment in extensions.worksheet_panels(plan)),
     ) or format_html("")
