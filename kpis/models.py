@@ -43,6 +43,9 @@ class Measurement(Versioned):
 
     class Meta:
         ordering = ["kpi", "date"]
+        # A dashboard reads a plan's actuals (kpi, date, value) off this index alone, never
+        # the table's rows (kpis/dashboards/snapshot.py: `_series`).
+        indexes = [models.Index(fields=["kpi", "date", "value"], name="measurement_kpi_date_value")]
         constraints = [
             models.UniqueConstraint(
                 fields=["kpi", "date"], name="measurement_one_per_kpi_and_date"

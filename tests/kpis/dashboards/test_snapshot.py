@@ -4,10 +4,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from kpis.dashboards.progress import Status
-from kpis.dashboards.snapshot import NO_CHANNEL, plan_snapshot
-from plans.models import Plan
+from kpis.dashboards.snapshot import NO_CHANNEL, _series_sql, plan_snapshot
+from plans.models import KPI, Plan
 from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
 
 TODAY = date(2026, 8, 15)
@@ -194,3 +196,28 @@ def test_measurements_are_the_decimals_the_orm_reads(db: None) -> None:
     ]
     assert item.floats == [float(value) for _, value in stored]
     assert (item.first, item.last) == (stored[0], stored[-1])
+
+
+def test_actuals_of_deleted_kpis_and_other_plans_left_out(db: None) -> None:
+    plan, other = make_plan(), make_plan()
+    kept, deleted, elsewhere = make_kpi(plan=plan), make_kpi(plan=plan), make_kpi(plan=other)
+    for kpi in (kept, deleted, elsewhere):
+        make_measurement(kpi=kpi, on=date(2026, 7, 6), value="7")
+    KPI.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    (item,) = plan_snapshot(plan, today=TODAY).kpis
+    assert item.kpi == kept
+    assert item.measurements == [(date(2026, 7, 6), Decimal(7))]
+
+
+def test_actuals_read_off_the_index_alone(db: None) -> None:
+    """SQLite reads a plan's actuals off the index on (kpi, date, value) in order: no table
+    row, no sort (kpis/0011)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plan")
+    plan = make_plan()
+    params = [plan.pk, str(plan.period_start), str(plan.period_end)]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + _series_sql(connection.alias), params)
+        steps = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX measurement_kpi_date_value" in steps, steps
+    assert "TEMP B-TREE" not in steps, steps
