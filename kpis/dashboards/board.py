@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from kpis.dashboards import board_html, charts, packing
 from kpis.dashboards.forms import DEFAULT_RATES
 from kpis.dashboards.funnel import FunnelStep
-from kpis.dashboards.progress import Rollup, Status, expected_value, rollup
+from kpis.dashboards.progress import Rollup, Status, rollup
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, StageSummary
 from kpis.formatting import amount, kpi_value, percent
 from plans.models import Stage, responsibility
@@ -227,12 +227,10 @@ def _summary(item: KPIStatus, snapshot: PlanSnapshot, *, latest: str, target: st
     target = f"target {target} by {plan.period_end:%-d %b %Y}"
     if result.latest_date is None:
         return f"No actuals in this period; {target}."
-    expected = expected_value(
-        kpi.baseline, kpi.target, plan.period_start, plan.period_end, result.latest_date
-    )
+    # `progress` judged the latest actual against the value expected on its date: the one said.
     return (
         f"{latest} on {result.latest_date:%-d %b}, "
-        f"expected {kpi_value(expected, kpi.unit, plan.currency)} by then; {target}."
+        f"expected {kpi_value(result.expected, kpi.unit, plan.currency)} by then; {target}."
     )
 
 
