@@ -215,7 +215,7 @@ def test_actuals_read_off_the_index_alone(db: None) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's query plan")
     plan = make_plan()
-    params = [plan.pk, str(plan.period_start), str(plan.period_end)]
+    params: list[int | str] = [plan.pk, str(plan.period_start), str(plan.period_end)]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + _series_sql(connection.alias), params)
         steps = " | ".join(str(row[-1]) for row in cursor.fetchall())
