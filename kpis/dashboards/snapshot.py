@@ -159,6 +159,14 @@ def _progress(
     )
 
 
+def _columns(alias: str, model: type[Measurement | KPI | StageWorksheet], *names: str) -> list[str]:
+    """Columns of a model as a database names them in SQL: "table"."column"."""
+    quote = connections[alias].ops.quote_name
+    table = quote(model._meta.db_table)
+    column = {field.name: field.column for field in model._meta.concrete_fields}
+    return [f"{table}.{quote(column[name])}" for name in names]
+
+
 @cache
 def _series_sql(alias: str) -> str:
     """The SQL of `_series`, written once per process: the ORM took as long to write it on
@@ -170,14 +178,8 @@ def _series_sql(alias: str) -> str:
     the plan's index gives in order, it sorts nothing.
     """
     quote = connections[alias].ops.quote_name
-
-    def columns(model: type[Measurement | KPI], *names: str) -> list[str]:
-        table = quote(model._meta.db_table)
-        column = {field.name: field.column for field in model._meta.concrete_fields}
-        return [f"{table}.{quote(column[name])}" for name in names]
-
-    kpi_id, day, value = columns(Measurement, "kpi", "date", "value")
-    pk, plan_id, deleted_at = columns(KPI, "id", "plan", "deleted_at")
+    kpi_id, day, value = _columns(alias, Measurement, "kpi", "date", "value")
+    pk, plan_id, deleted_at = _columns(alias, KPI, "id", "plan", "deleted_at")
     m, k = quote(Measurement._meta.db_table), quote(KPI._meta.db_table)
     shown_day = f"CAST({day} AS text)" if connections[alias].vendor == "sqlite" else day
     return (
@@ -208,6 +210,26 @@ def _series(plan: Plan, start: date, end: date) -> dict[int, tuple[list[date], l
         dates = list(map(date.fromisoformat, days)) if sqlite else list(days)
         series[kpi_id] = (dates, list(values))
     return series
+
+
+@cache
+def _primary_kpis_sql(alias: str) -> str:
+    """The SQL of `_primary_kpis`, written once per process like `_series_sql`."""
+    table = connections[alias].ops.quote_name(StageWorksheet._meta.db_table)
+    plan_id, stage, primary = _columns(alias, StageWorksheet, "plan", "stage", "primary_kpi")
+    stages = ", ".join(["%s"] * len(FUNNEL_STAGES))
+    return (
+        f"SELECT {stage}, {primary} FROM {table} "  # noqa: S608
+        f"WHERE {plan_id} = %s AND {stage} IN ({stages})"
+    )
+
+
+def _primary_kpis(plan: Plan) -> dict[str, int | None]:
+    """Each funnel stage's primary KPI id, by stage."""
+    alias = router.db_for_read(StageWorksheet)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_primary_kpis_sql(alias), [plan.pk, *FUNNEL_STAGES])
+        return dict(cursor.fetchall())
 
 
 def plan_snapshot(
@@ -276,11 +298,7 @@ def plan_snapshot(
         for stage in Stage
     ]
 
-    primary = dict(
-        StageWorksheet.objects.filter(plan=plan, stage__in=FUNNEL_STAGES).values_list(
-            "stage", "primary_kpi_id"
-        )
-    )
+    primary = _primary_kpis(plan)
     volumes: dict[str, tuple[str | None, Decimal | None, Decimal | None]] = {}
     not_volumes: dict[str, str] = {}
     for stage_name in FUNNEL_STAGES:
