@@ -142,6 +142,19 @@ def editor_client(editor: User) -> Client:
 
 
 @pytest.fixture
+def other_editor(workspace: Workspace) -> User:
+    """A second editor of the workspace: the one who sees another's change."""
+    return make_member(workspace=workspace, role=Role.EDITOR, username="erin-editor")
+
+
+@pytest.fixture
+def other_editor_client(other_editor: User) -> Client:
+    client = Client()
+    client.force_login(other_editor)
+    return client
+
+
+@pytest.fixture
 def viewer_client(viewer: User) -> Client:
     return _client_for(viewer)
 

@@ -15,14 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kpis.dashboards import cache
-from plans.models import KPI, Plan, Role, Tactic, Workspace
-from tests.factories import make_kpi, make_measurement, make_member, make_plan, make_tactic
-from tests.plans.worksheet.test_cache import KPI_FORM, TACTIC, _form
+from plans.models import KPI, Plan, Tactic, Workspace
+from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
+from tests.plans.worksheet.test_cache import (  # the same edits and the same second editor
+    ANY_TOKEN,
+    KPI_FORM,
+    TACTIC,
+    _form,
+)
 from tests.sharing.conftest import public_url, share
 
 HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
-ANY_TOKEN = re.compile(r"[A-Za-z0-9]{64}")  # a masked CSRF token, in fields and hx-headers
 
 Check = Callable[[str], bool]  # what a dashboard must show after the change
 Look = Callable[[], None]
@@ -33,13 +37,6 @@ def nothing_kept() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def other_editor_client(workspace: Workspace) -> Client:
-    client = Client()
-    client.force_login(make_member(workspace=workspace, role=Role.EDITOR, username="erin-editor"))
-    return client
 
 
 @pytest.fixture

@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api import tokens
-from plans.models import KPI, Plan, Role, Tactic, Workspace
+from plans.models import KPI, Plan, Tactic, Workspace
 from plans.worksheet import cache
 from tests.factories import (
     fill_worksheet,
     make_kpi,
     make_measurement,
-    make_member,
     make_objective,
     make_plan,
     make_tactic,
@@ -39,18 +38,6 @@ def nothing_kept() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def other_editor(workspace: Workspace) -> User:
-    return make_member(workspace=workspace, role=Role.EDITOR, username="erin-editor")
-
-
-@pytest.fixture
-def other_editor_client(other_editor: User) -> Client:
-    client = Client()
-    client.force_login(other_editor)
-    return client
 
 
 @pytest.fixture
