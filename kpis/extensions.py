@@ -9,9 +9,10 @@ history, and baselines taken from the last actuals when a plan is rolled forward
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
@@ -25,6 +26,7 @@ from plans import extensions, history, revisions
 from plans.models import KPI, Plan
 from plans.signals import rolling_forward
 from race_planner.navigation import add_nav_link
+from race_planner.prepared import DAY, PLAN_ID, Prepared
 
 
 def _recorded_actuals(plan: Plan) -> list[str]:
@@ -80,18 +82,26 @@ def _kpi_summaries(plans: list[Plan]) -> dict[int, extensions.PlanSummary]:
     }
 
 
-def _kpi_readings(plan: Plan) -> dict[int, extensions.KPIReading]:
-    """Each KPI's latest actual and status as of today, judged in the database by the rule the
-    dashboard uses (`status_query.kpi_status`, `progress.progress` on SQLite): one query."""
-    today = timezone.localdate()
+def _readings_query(plan: int, today: date) -> QuerySet[KPI, Any]:
     period = {"start": F("plan__period_start"), "end": F("plan__period_end")}
-    rows = (
+    return (
         latest_actual(KPI.objects.filter(plan=plan), today)
         .annotate(judged=kpi_status(today, **period))
         .values_list("pk", "unit", "latest_date", "latest_value", "judged")
     )
+
+
+# Every first view of a worksheet asks it: its SQL is written once per process.
+_READINGS = Prepared(KPI, _readings_query, plan=PLAN_ID, today=DAY)
+
+
+def _kpi_readings(plan: Plan) -> dict[int, extensions.KPIReading]:
+    """Each KPI's latest actual and status as of today, judged in the database by the rule the
+    dashboard uses (`status_query.kpi_status`, `progress.progress` on SQLite): one query."""
     readings = {}
-    for pk, unit, latest_date, latest_value, judged in rows:
+    for pk, unit, latest_date, latest_value, judged in _READINGS.rows(
+        plan=plan.pk, today=timezone.localdate()
+    ):
         status = Status(judged)
         latest = "" if latest_value is None else kpi_value(latest_value, unit, plan.currency)
         readings[pk] = extensions.KPIReading(latest, latest_date, status.value, status.label)
