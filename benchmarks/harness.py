@@ -134,9 +134,14 @@ def get_with_queries(client: Client, url: str) -> tuple[Any, list[str]]:
     return page, queries
 
 
-def timings_ms(client: Client, url: str, runs: int) -> list[float]:
+def timings_ms(
+    client: Client, url: str, runs: int, *, before: Callable[[], None] | None = None
+) -> list[float]:
+    """`runs` server times of `url`; `before` runs ahead of each, outside the timing."""
     times = []
     for _ in range(runs):
+        if before is not None:
+            before()
         began = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - began) * 1000)
@@ -172,10 +177,12 @@ def interleaved(
     *,
     trivial_url: str = "",
     clients: dict[str, Client] | None = None,
+    before: dict[str, Callable[[], None]] | None = None,
 ) -> Ratio:
     """Each page and the trivial view in turn, `runs` times, so a busy moment on a shared
     machine hits both sides alike. `clients` asks some pages as someone else (a visitor who is
-    not logged in); the trivial view is always asked by `client`."""
+    not logged in); the trivial view is always asked by `client`. `before` runs ahead of each
+    view of a page, outside its timing (a change the view then shows)."""
     from django.urls import reverse
 
     floor_url = trivial_url or reverse("bench-trivial")
@@ -186,7 +193,8 @@ def interleaved(
     floor: list[float] = []
     for _ in range(runs):
         for url in urls:
-            times[url] += timings_ms(by.get(url, client), url, 1)
+            prepare = (before or {}).get(url)
+            times[url] += timings_ms(by.get(url, client), url, 1, before=prepare)
         floor += timings_ms(client, floor_url, 1)
     return Ratio(times, floor)
 

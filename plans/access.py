@@ -13,6 +13,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from plans.models import Membership, Plan, PlanStatus, Role, Workspace
+from race_planner.prepared import PLAN_ID, USER_ID, Prepared
 
 _Item = TypeVar("_Item", bound=models.Model)
 
@@ -44,22 +45,29 @@ def _role_in(workspace: OuterRef, user: User) -> Subquery:
     return Subquery(Membership.objects.filter(workspace=workspace, user=user).values("role")[:1])
 
 
-def _plan_with_role(user: AnyUser, plan_id: int) -> Plan:
-    """The plan with `member_role` annotated (one query); 404 for anyone outside its workspace.
+def _plan_and_role(plan: int, user: int) -> QuerySet[Plan]:
+    """A join on the user's membership (one a workspace) rather than a subquery: Django builds
+    its SQL in a third of the time."""
+    return (
+        Plan.objects.select_related("workspace")
+        .filter(pk=plan, workspace__memberships__user=user)
+        .annotate(member_role=F("workspace__memberships__role"))
+        .order_by("pk")[:1]
+    )
 
-    A join on the user's membership (one a workspace) rather than a subquery: every plan page
-    asks this, and Django builds the join's SQL in a third of the time."""
+
+# Every plan page asks it first: its SQL is written once per process.
+_PLAN_AND_ROLE = Prepared(Plan, _plan_and_role, plan=PLAN_ID, user=USER_ID)
+
+
+def _plan_with_role(user: AnyUser, plan_id: int) -> Plan:
+    """The plan with `member_role` annotated (one query); 404 for anyone outside its workspace."""
     if not user.is_authenticated:
         raise Http404("No such plan")
-    plan = (
-        Plan.objects.select_related("workspace")
-        .filter(pk=plan_id, workspace__memberships__user=user)
-        .annotate(member_role=F("workspace__memberships__role"))
-        .first()
-    )
-    if plan is None:
+    found = _PLAN_AND_ROLE.objects(plan=plan_id, user=user.pk)
+    if not found:
         raise Http404("No such plan")
-    return plan
+    return found[0]
 
 
 def member_role(plan: Plan) -> str | None:

@@ -37,6 +37,7 @@ class Marker:
 
 
 PLAN_ID = Marker(-7_340_021, IntegerField())
+USER_ID = Marker(-7_340_023, IntegerField())
 DAY = Marker(date(1901, 2, 3), DateField())
 
 

@@ -271,3 +271,20 @@ def test_archived_plan_can_be_reopened(world: dict[str, object]) -> None:
     plan.refresh_from_db()
     assert plan.status == "active"
     assert access.can_edit(access.plan_for_editor(editor, plan.pk))
+
+
+@pytest.mark.parametrize(
+    "plan_id", [10**6, 10**18 - 1], ids=["unknown", "the largest id a URL takes"]
+)
+@pytest.mark.parametrize("page", ["plans-detail", "kpis-dashboard", "plans-history"])
+def test_a_plan_id_that_is_no_plan_is_a_404(
+    world: dict[str, object], plan_id: int, page: str
+) -> None:
+    viewer = world["viewer"]
+    assert isinstance(viewer, User)
+    client = Client()
+    client.force_login(viewer)
+    url = reverse(page, args=[plan_id])
+    assert client.get(url).status_code == 404
+    longer = url.replace(str(plan_id), f"{plan_id}9")  # past what the URL takes
+    assert client.get(longer).status_code == 404

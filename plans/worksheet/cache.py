@@ -14,14 +14,22 @@ The stamp is read from the plan row every view fetches anyway (`plans.access`), 
 HTML is never shown once its plan has changed, in this process or any other. The kept HTML
 is the same for every reader of a kind: each form's CSRF field is a slot that the reader's own
 token fills when the page is drawn (escaped text cannot contain it: it holds `"` and `<`).
+
+After a change the stages are read again, but most of them show what they showed: an edit
+touches one stage. So each stage's HTML is kept too, stamped with the plan row's stamp less its
+revision and with every value the stage is written from (`StageContent.shows`: its rows, the
+rows they show a line of, its KPIs' readings); only the stages whose values differ are written
+again.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
 from django.urls import get_script_prefix
 from django.utils import timezone
@@ -31,16 +39,19 @@ from django.utils.translation import get_language
 from plans import extensions
 from plans.models import Plan, Stage
 from plans.worksheet import stage_html
+from plans.worksheet.content import load_stages
 from plans.worksheet.row_html import RowPage, csrf_field
-from plans.worksheet.rows import nav_counts, stage_pages
+from plans.worksheet.rows import stage_page
 
 SLOT_TOKEN = "csrf-slot"  # noqa: S105 (not a secret: a stand-in for one)
 CSRF_SLOT = csrf_field(SLOT_TOKEN)  # in kept HTML, where each form's CSRF field goes
-# What a process keeps at most, in characters of HTML (the 40-KPI worksheet is some 200,000,
-# 1,000 items some 2 million): the plans viewed least recently go first.
-MAX_CHARS = 16_000_000
+# What a process keeps at most, in characters of HTML, of whole plans' stages and as much again
+# of single stages (the 40-KPI worksheet is some 200,000, 1,000 items some 2 million): the
+# plans viewed least recently go first.
+MAX_CHARS = 8_000_000
 
 Stamp = tuple[datetime, datetime, int, date, str, str]
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -55,15 +66,17 @@ class Sections:
         return mark_safe(self.html.replace(CSRF_SLOT, csrf_field(csrf_token)))
 
 
-class _Kept:
-    """Sections by (plan id, may edit), the least recently used first, within MAX_CHARS."""
+class _Kept(Generic[V]):
+    """Values by slot, each with the stamp it was written under, the least recently used first,
+    within MAX_CHARS of HTML."""
 
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[int, bool], tuple[Stamp, Sections]] = OrderedDict()
+    def __init__(self, chars: Callable[[V], int]) -> None:
+        self._chars_of = chars
+        self._entries: OrderedDict[Hashable, tuple[Hashable, V]] = OrderedDict()
         self._chars = 0
         self._lock = threading.Lock()  # threaded servers share one process's cache
 
-    def get(self, slot: tuple[int, bool], stamp: Stamp) -> Sections | None:
+    def get(self, slot: Hashable, stamp: Hashable) -> V | None:
         with self._lock:
             found = self._entries.get(slot)
             if found is None or found[0] != stamp:
@@ -71,21 +84,21 @@ class _Kept:
             self._entries.move_to_end(slot)
             return found[1]
 
-    def put(self, slot: tuple[int, bool], stamp: Stamp, sections: Sections) -> None:
-        size = len(sections.html)
+    def put(self, slot: Hashable, stamp: Hashable, value: V) -> None:
+        size = self._chars_of(value)
         with self._lock:
             self._drop(slot)
             if size > MAX_CHARS:
                 return
             while self._entries and self._chars + size > MAX_CHARS:
                 self._drop(next(iter(self._entries)))
-            self._entries[slot] = (stamp, sections)
+            self._entries[slot] = (stamp, value)
             self._chars += size
 
-    def _drop(self, slot: tuple[int, bool]) -> None:
+    def _drop(self, slot: Hashable) -> None:
         gone = self._entries.pop(slot, None)
         if gone is not None:
-            self._chars -= len(gone[1].html)
+            self._chars -= self._chars_of(gone[1])
 
     def clear(self) -> None:
         with self._lock:
@@ -93,7 +106,8 @@ class _Kept:
             self._chars = 0
 
 
-_kept = _Kept()
+_kept: _Kept[Sections] = _Kept(lambda sections: len(sections.html))
+_stages: _Kept[str] = _Kept(len)  # by (plan id, may edit, stage)
 
 
 def stamp(plan: Plan) -> Stamp:
@@ -109,12 +123,23 @@ def stamp(plan: Plan) -> Stamp:
 
 
 def build(plan: Plan, *, can_edit: bool) -> Sections:
-    """The stages as HTML: five queries, and the HTML of every row."""
+    """The stages as HTML: five queries, and the HTML of each stage whose values changed."""
     readings = extensions.kpi_readings(plan)
-    stages = stage_pages(plan, editable=can_edit, readings=readings)
     page = RowPage.of(plan, can_edit=can_edit, csrf_token=SLOT_TOKEN, readings=readings)
-    html = stage_html.stage_sections(stages, page, stage_html.StageUrls.of(plan.pk))
-    return Sections(str(html), nav_counts(stages))
+    urls, plan_stamp = stage_html.StageUrls.of(plan.pk), stamp(plan)
+    unchanged_plan = plan_stamp[:2] + plan_stamp[3:]  # all but the revision
+    html, nav = [], []
+    for content in load_stages(plan):
+        slot = (plan.pk, can_edit, content.stage.value)
+        shows: Any = (unchanged_plan, content.shows(readings))
+        stage = _stages.get(slot, shows)
+        if stage is None:
+            stage_parts = stage_page(plan, content, editable=can_edit, readings=readings)
+            stage = stage_html.stage_section(stage_parts, page, urls)
+            _stages.put(slot, shows, stage)
+        html.append(stage)
+        nav.append((content.stage, content.count))
+    return Sections("".join(html), nav)
 
 
 def stage_sections(plan: Plan, *, can_edit: bool) -> Sections:
@@ -128,5 +153,6 @@ def stage_sections(plan: Plan, *, can_edit: bool) -> Sections:
 
 
 def clear() -> None:
-    """Forget every kept HTML (benchmarks measure the first view after a change with it)."""
+    """Forget every kept HTML (benchmarks measure the first view of a new process with it)."""
     _kept.clear()
+    _stages.clear()

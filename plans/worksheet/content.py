@@ -4,9 +4,15 @@ Every first view after a change reads the same four queries, so their SQL is wri
 process (`race_planner.prepared`): Django compiling them cost more than SQLite running them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
+from django.db.models import Model, QuerySet
+
+from plans.extensions import KPIReading
 from plans.models import KPI, Objective, Plan, Stage, StageWorksheet, Tactic
 from plans.presets import StagePreset, stage_preset
 from race_planner.prepared import PLAN_ID, Prepared
@@ -21,22 +27,51 @@ class StageContent:
     kpis: list[KPI] = field(default_factory=list)
     presets: list[tuple[str, StagePreset]] = field(default_factory=list)
 
+    @property
+    def count(self) -> int:
+        return len(self.objectives) + len(self.tactics) + len(self.kpis)
 
-# What `plan.worksheets`, `plan.objectives` … ask, with what each row shows of another row.
-_WORKSHEETS = Prepared(
-    StageWorksheet,
-    lambda plan: StageWorksheet.objects.filter(plan=plan).select_related("primary_kpi"),
-    plan=PLAN_ID,
-)
-_OBJECTIVES = Prepared(
-    Objective, lambda plan: Objective.objects.filter(plan=plan).select_related("kpi"), plan=PLAN_ID
-)
-_TACTICS = Prepared(
-    Tactic, lambda plan: Tactic.objects.filter(plan=plan).select_related("objective"), plan=PLAN_ID
-)
-_KPIS = Prepared(
-    KPI, lambda plan: KPI.objects.filter(plan=plan).select_related("owner"), plan=PLAN_ID
-)
+    def shows(self, readings: dict[int, KPIReading]) -> tuple[Any, ...]:
+        """Everything the stage's HTML is written from beyond the plan row: every stored value
+        of its worksheet and rows and of the rows each shows a line of (a KPI's owner, an
+        objective's KPI, a tactic's objective), and its KPIs' readings. Equal, the HTML is too."""
+        rows = (self.worksheet, *self.objectives, *self.tactics, *self.kpis)
+        return (
+            tuple((_values(row), _values(getattr(row, RELATED[type(row)]))) for row in rows),
+            tuple(readings.get(kpi.pk) for kpi in self.kpis),
+        )
+
+
+# The row each kind's line shows a part of, read in the same query.
+RELATED: dict[type[Model], str] = {
+    StageWorksheet: "primary_kpi",
+    Objective: "kpi",
+    Tactic: "objective",
+    KPI: "owner",
+}
+
+
+@cache
+def _reader(model: type[Model]) -> Callable[[Model], tuple[Any, ...]]:
+    return attrgetter(*(column.attname for column in model._meta.concrete_fields))
+
+
+def _values(row: Model | None) -> tuple[Any, ...] | None:
+    """A row's stored values (what `getattr` gives for each of its columns)."""
+    return None if row is None else _reader(type(row))(row)
+
+
+def _rows_of(model: type[Model]) -> Prepared[Any]:
+    """What `plan.worksheets`, `plan.objectives` … ask (live rows only), with the row each
+    shows a part of."""
+
+    def rows(plan: int) -> QuerySet[Any]:
+        return model._default_manager.filter(plan=plan).select_related(RELATED[model])
+
+    return Prepared(model, rows, plan=PLAN_ID)
+
+
+_WORKSHEETS, _OBJECTIVES, _TACTICS, _KPIS = map(_rows_of, (StageWorksheet, Objective, Tactic, KPI))
 
 
 def _of_plan(query: Prepared[Any], plan: Plan) -> list[Any]:

@@ -18,7 +18,7 @@ from plans.models import KPI, Audience, ItemAudience, Objective, Plan, Stage, St
 from plans.presets import StagePreset
 from plans.revisions import content_changed
 from plans.versioning import CLASHED
-from plans.worksheet.content import load_stages
+from plans.worksheet.content import StageContent
 from plans.worksheet.forms import ITEM_FORMS, StageItemForm, WorksheetForm
 
 Item = KPI | Objective | Tactic
@@ -207,28 +207,21 @@ def on_track(kpi_ids: list[int], readings: dict[int, KPIReading]) -> int | None:
     return sum(1 for pk in kpi_ids if (found := readings.get(pk)) and found.on_track)
 
 
-def stage_pages(
-    plan: Plan, *, editable: bool, readings: dict[int, KPIReading] | None = None
-) -> list[StagePage]:
-    pages = []
-    for content in load_stages(plan):
-        lists: dict[str, list[Any]] = {
-            "objective": content.objectives,
-            "tactic": content.tactics,
-            "kpi": content.kpis,
-        }
-        sections = [
-            KindSection(kind, groups_for(plan, lists[key]), next_position(lists[key]))
-            for key, kind in KINDS.items()
-        ]
-        sections[-1].on_track = on_track([kpi.pk for kpi in content.kpis], readings or {})
-        form = stage_notes_form(content.worksheet, kpis=content.kpis) if editable else None
-        pages.append(StagePage(content.stage, content.worksheet, content.presets, sections, form))
-    return pages
-
-
-def nav_counts(pages: list[StagePage]) -> list[tuple[Stage, int]]:
-    return [(page.stage, sum(section.count for section in page.sections)) for page in pages]
+def stage_page(
+    plan: Plan, content: StageContent, *, editable: bool, readings: dict[int, KPIReading]
+) -> StagePage:
+    lists: dict[str, list[Any]] = {
+        "objective": content.objectives,
+        "tactic": content.tactics,
+        "kpi": content.kpis,
+    }
+    sections = [
+        KindSection(kind, groups_for(plan, lists[key]), next_position(lists[key]))
+        for key, kind in KINDS.items()
+    ]
+    sections[-1].on_track = on_track([kpi.pk for kpi in content.kpis], readings)
+    form = stage_notes_form(content.worksheet, kpis=content.kpis) if editable else None
+    return StagePage(content.stage, content.worksheet, content.presets, sections, form)
 
 
 @dataclass(frozen=True)

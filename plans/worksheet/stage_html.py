@@ -14,18 +14,15 @@ The notes' fields come from the form (`form.visible_fields()`), written as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.forms import BoundField
-from django.template.defaultfilters import linebreaksbr
 from django.template.defaultfilters import time as time_filter
-from django.utils.safestring import SafeString, mark_safe
 
 from plans.models import StageWorksheet
 from plans.worksheet.forms import WorksheetForm
-from plans.worksheet.row_html import MARK, ItemUrl, RowPage, item_list, text
+from plans.worksheet.row_html import MARK, ItemUrl, RowPage, item_list, prose, text
 from plans.worksheet.rows import ItemGroup, KindSection, StagePage
 
 
@@ -151,8 +148,8 @@ def notes_form(
 
 
 def _notes_for_readers(worksheet: StageWorksheet) -> str:
-    def prose(value: str) -> str:
-        return linebreaksbr(value or "Not written yet.", autoescape=True)
+    def written(value: str) -> str:
+        return prose(value or "Not written yet.")
 
     funnel = worksheet.funnel_kpi
     primary = funnel and (
@@ -160,9 +157,9 @@ def _notes_for_readers(worksheet: StageWorksheet) -> str:
     )
     return (
         '<div class="grid-3">\n'
-        f'  <div><h3>Opportunity</h3><p class="prose">{prose(worksheet.opportunity)}</p></div>\n'
-        f'  <div><h3>Strategy</h3><p class="prose">{prose(worksheet.strategy)}</p></div>\n'
-        f'  <div><h3>Actions</h3><p class="prose">{prose(worksheet.actions)}</p></div>\n'
+        f'  <div><h3>Opportunity</h3><p class="prose">{written(worksheet.opportunity)}</p></div>\n'
+        f'  <div><h3>Strategy</h3><p class="prose">{written(worksheet.strategy)}</p></div>\n'
+        f'  <div><h3>Actions</h3><p class="prose">{written(worksheet.actions)}</p></div>\n'
         f"</div>\n{primary or ''}"
     )
 
@@ -248,8 +245,3 @@ def stage_section(stage: StagePage, page: RowPage, urls: StageUrls) -> str:
         f'<div class="stage-body" id="stage-{key}-body">\n'
         f"{_guidance(stage, plan.get_audience_display())}{notes}{sections}</div>\n</section>\n"
     )
-
-
-def stage_sections(stages: Sequence[StagePage], page: RowPage, urls: StageUrls) -> SafeString:
-    """Every stage of the page; each value from the database or the presets is escaped."""
-    return mark_safe("".join(stage_section(stage, page, urls) for stage in stages))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from api import tokens
 from plans.models import KPI, Plan, Tactic, Workspace
-from plans.worksheet import cache
+from plans.worksheet import cache, stage_html
 from tests.factories import (
     fill_worksheet,
     make_kpi,
@@ -397,6 +397,35 @@ def test_a_view_after_no_change_reads_no_content(
             again = _page(reader, plan)
         assert ANY_TOKEN.sub("", again) == ANY_TOKEN.sub("", first)
         assert again.count('class="item-row item-tactic"') == 5 * per_stage
+
+
+def test_a_change_writes_again_only_the_stages_it_touches(
+    editor_client: Client, viewer_client: Client, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_worksheet(plan, per_stage=2)
+    written: list[str] = []
+    write = stage_html.stage_section
+
+    def counted(stage: Any, *args: Any) -> str:
+        written.append(stage.stage.value)
+        return write(stage, *args)
+
+    monkeypatch.setattr(stage_html, "stage_section", counted)
+    _page(editor_client, plan)
+    assert written == ["plan", "reach", "act", "convert", "engage"]
+    tactic = plan.tactics.get(stage="act", position=1)
+    url = reverse("plans-item-update", args=[plan.pk, "tactic", tactic.pk])
+    data = _form(f"tactic-{tactic.pk}", **{**TACTIC, "title": "Act reels", "version": "1"})
+    assert editor_client.post(url, data, **HX).status_code == 200
+    written.clear()
+    assert "Act reels" in _page(editor_client, plan)
+    assert written == ["act"]
+    # Each reader kind its own stages: a viewer's are written once, then kept alike.
+    assert "Act reels" in _page(viewer_client, plan) and len(written) == 6
+    make_measurement(kpi=plan.kpis.get(stage="convert", position=0), on=date(2026, 7, 6), value="5")
+    written.clear()
+    assert "Latest <strong>" in _page(viewer_client, plan)
+    assert written == ["convert"]
 
 
 # --- CSRF ---------------------------------------------------------------------------------------

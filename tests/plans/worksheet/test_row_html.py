@@ -7,14 +7,14 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, linebreaksbr
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from plans.models import Plan, Workspace
 from plans.worksheet.forms import NotesTextarea
-from plans.worksheet.row_html import Formats, RowPage
+from plans.worksheet.row_html import Formats, RowPage, prose
 from race_planner.forms import QuickSelect
 from tests.factories import make_kpi, make_objective, make_plan, make_tactic
 
@@ -46,6 +46,13 @@ def test_every_text_a_row_shows_is_escaped(editor_client: Client, plan: Plan) ->
 def test_amounts_read_as_the_floatformat_filter_has_them(value: str, language: str) -> None:
     with translation.override(language):
         assert Formats.current().amount(Decimal(value)) == floatformat(Decimal(value), "-2g")
+
+
+@pytest.mark.parametrize(
+    "value", ["", "One line", "Two\nlines", "Windows\r\nand old Mac\rbreaks\r\r\n", "<b> & 'q' \""]
+)
+def test_prose_reads_as_the_linebreaksbr_filter_has_it(value: str) -> None:
+    assert prose(value) == linebreaksbr(value, autoescape=True)
 
 
 @pytest.mark.parametrize(
