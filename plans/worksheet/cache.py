@@ -24,6 +24,7 @@ again.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -45,10 +46,11 @@ from plans.worksheet.rows import stage_page
 
 SLOT_TOKEN = "csrf-slot"  # noqa: S105 (not a secret: a stand-in for one)
 CSRF_SLOT = csrf_field(SLOT_TOKEN)  # in kept HTML, where each form's CSRF field goes
-# What a process keeps at most, in characters of HTML, of whole plans' stages and as much again
-# of single stages (the 40-KPI worksheet is some 200,000, 1,000 items some 2 million): the
-# plans viewed least recently go first.
-MAX_CHARS = 8_000_000
+# What a process keeps at most, in bytes of HTML, of whole plans' stages and of single stages
+# (the 40-KPI worksheet is some 400 KB, 1,000 items some 4 MB): the plans viewed least recently
+# go first. Both hold the same strings, so a process keeps some 16 MB of HTML, at most twice
+# that, and the stamps beside it (the values each stage was written from).
+MAX_BYTES = 16_000_000
 
 Stamp = tuple[datetime, datetime, int, date, str, str]
 V = TypeVar("V")
@@ -56,58 +58,69 @@ V = TypeVar("V")
 
 @dataclass(frozen=True)
 class Sections:
-    """A plan's stages as HTML (CSRF fields left as slots) and the stage navigation's counts."""
+    """A plan's stages as HTML, each as the stage cache keeps it (CSRF fields left as slots),
+    and the stage navigation's counts."""
 
-    html: str
+    stages: tuple[str, ...]
     nav: list[tuple[Stage, int]]
+
+    @property
+    def size(self) -> int:
+        """Bytes of HTML (a text with any character past Latin-1 takes two or four a character)."""
+        return sum(sys.getsizeof(stage) for stage in self.stages)
 
     def for_reader(self, csrf_token: str) -> SafeString:
         """The stages with the reader's CSRF token in every form (values escaped when built)."""
-        return mark_safe(self.html.replace(CSRF_SLOT, csrf_field(csrf_token)))
+        field = csrf_field(csrf_token)
+        return mark_safe("".join(stage.replace(CSRF_SLOT, field) for stage in self.stages))
 
 
 class _Kept(Generic[V]):
     """Values by slot, each with the stamp it was written under, the least recently used first,
-    within MAX_CHARS of HTML."""
+    within MAX_BYTES of HTML."""
 
-    def __init__(self, chars: Callable[[V], int]) -> None:
-        self._chars_of = chars
+    def __init__(self, size: Callable[[V], int]) -> None:
+        self._size_of = size
         self._entries: OrderedDict[Hashable, tuple[Hashable, V]] = OrderedDict()
-        self._chars = 0
+        self._bytes = 0
         self._lock = threading.Lock()  # threaded servers share one process's cache
 
     def get(self, slot: Hashable, stamp: Hashable) -> V | None:
         with self._lock:
             found = self._entries.get(slot)
-            if found is None or found[0] != stamp:
-                return None
-            self._entries.move_to_end(slot)
-            return found[1]
+        # Compared outside the lock (a stage's stamp holds every value of its rows); an entry
+        # is never changed, only replaced.
+        if found is None or found[0] != stamp:
+            return None
+        with self._lock:
+            if self._entries.get(slot) is found:
+                self._entries.move_to_end(slot)
+        return found[1]
 
     def put(self, slot: Hashable, stamp: Hashable, value: V) -> None:
-        size = self._chars_of(value)
+        size = self._size_of(value)
         with self._lock:
             self._drop(slot)
-            if size > MAX_CHARS:
+            if size > MAX_BYTES:
                 return
-            while self._entries and self._chars + size > MAX_CHARS:
+            while self._entries and self._bytes + size > MAX_BYTES:
                 self._drop(next(iter(self._entries)))
             self._entries[slot] = (stamp, value)
-            self._chars += size
+            self._bytes += size
 
     def _drop(self, slot: Hashable) -> None:
         gone = self._entries.pop(slot, None)
         if gone is not None:
-            self._chars -= self._chars_of(gone[1])
+            self._bytes -= self._size_of(gone[1])
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._chars = 0
+            self._bytes = 0
 
 
-_kept: _Kept[Sections] = _Kept(lambda sections: len(sections.html))
-_stages: _Kept[str] = _Kept(len)  # by (plan id, may edit, stage)
+_kept: _Kept[Sections] = _Kept(lambda sections: sections.size)
+_stages: _Kept[str] = _Kept(sys.getsizeof)  # by (plan id, may edit, stage)
 
 
 def stamp(plan: Plan) -> Stamp:
@@ -128,7 +141,7 @@ def build(plan: Plan, *, can_edit: bool) -> Sections:
     page = RowPage.of(plan, can_edit=can_edit, csrf_token=SLOT_TOKEN, readings=readings)
     urls, plan_stamp = stage_html.StageUrls.of(plan.pk), stamp(plan)
     unchanged_plan = plan_stamp[:2] + plan_stamp[3:]  # all but the revision
-    html, nav = [], []
+    stages, nav = [], []
     for content in load_stages(plan):
         slot = (plan.pk, can_edit, content.stage.value)
         shows: Any = (unchanged_plan, content.shows(readings))
@@ -137,9 +150,9 @@ def build(plan: Plan, *, can_edit: bool) -> Sections:
             stage_parts = stage_page(plan, content, editable=can_edit, readings=readings)
             stage = stage_html.stage_section(stage_parts, page, urls)
             _stages.put(slot, shows, stage)
-        html.append(stage)
+        stages.append(stage)
         nav.append((content.stage, content.count))
-    return Sections("".join(html), nav)
+    return Sections(tuple(stages), nav)
 
 
 def stage_sections(plan: Plan, *, can_edit: bool) -> Sections:

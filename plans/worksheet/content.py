@@ -10,10 +10,11 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 
 from plans.extensions import KPIReading
-from plans.models import KPI, Objective, Plan, Stage, StageWorksheet, Tactic
+from plans.models import KPI, Objective, Plan, Stage, StageWorksheet, Tactic, person
 from plans.presets import StagePreset, stage_preset
 from race_planner.prepared import PLAN_ID, Prepared
 
@@ -33,8 +34,9 @@ class StageContent:
 
     def shows(self, readings: dict[int, KPIReading]) -> tuple[Any, ...]:
         """Everything the stage's HTML is written from beyond the plan row: every stored value
-        of its worksheet and rows and of the rows each shows a line of (a KPI's owner, an
-        objective's KPI, a tactic's objective), and its KPIs' readings. Equal, the HTML is too."""
+        of its worksheet and rows and of the rows each shows a line of (an objective's KPI, a
+        tactic's objective; a KPI owner's name), and its KPIs' readings. Equal, the HTML is
+        too."""
         rows = (self.worksheet, *self.objectives, *self.tactics, *self.kpis)
         return (
             tuple((_values(row), _values(getattr(row, RELATED[type(row)]))) for row in rows),
@@ -56,9 +58,14 @@ def _reader(model: type[Model]) -> Callable[[Model], tuple[Any, ...]]:
     return attrgetter(*(column.attname for column in model._meta.concrete_fields))
 
 
-def _values(row: Model | None) -> tuple[Any, ...] | None:
-    """A row's stored values (what `getattr` gives for each of its columns)."""
-    return None if row is None else _reader(type(row))(row)
+def _values(row: Model | None) -> Any:
+    """A row's stored values (what `getattr` gives for each of its columns); of a person, the
+    name a line shows (their last login and password are none of the page's business)."""
+    if row is None:
+        return None
+    if isinstance(row, get_user_model()):
+        return person(row)
+    return _reader(type(row))(row)
 
 
 def _rows_of(model: type[Model]) -> Prepared[Any]:

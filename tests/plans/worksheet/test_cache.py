@@ -468,8 +468,8 @@ def test_the_least_recently_viewed_plans_go_first(
 ) -> None:
     plans = [make_plan(workspace=workspace, name=f"Plan {n}") for n in range(3)]
     html = [_page(editor_client, plan) for plan in plans]
-    size = max(len(cache.stage_sections(plan, can_edit=True).html) for plan in plans)
-    monkeypatch.setattr(cache, "MAX_CHARS", size * 2)
+    size = max(cache.stage_sections(plan, can_edit=True).size for plan in plans)
+    monkeypatch.setattr(cache, "MAX_BYTES", size * 2)
     cache.clear()
     for plan in (plans[0], plans[1], plans[0], plans[2]):  # plan 1 is the least recent
         cache.stage_sections(plan, can_edit=True)
