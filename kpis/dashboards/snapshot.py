@@ -237,14 +237,15 @@ def _series(plan: Plan, start: date, end: date) -> dict[int, tuple[list[date], l
     # Filter by plan, not by a list of ids, so the query stays the same size for any plan;
     # rows of KPIs left out by the audience filter are skipped by the caller.
     params = [plan.pk, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
+    series: dict[int, tuple[list[date], list[RawValue]]] = {}
     with connections[alias].cursor() as cursor:
         cursor.execute(_series_sql(alias), params)
-        rows = cursor.fetchall()
-    series: dict[int, tuple[list[date], list[RawValue]]] = {}
-    for kpi_id, group in groupby(rows, itemgetter(0)):
-        _, days, values = zip(*group, strict=True)
-        dates = list(map(date.fromisoformat, days)) if sqlite else list(days)
-        series[kpi_id] = (dates, list(values))
+        # Row by row, not fetchall(): a KPI's rows are gone once its lists are made, so ten
+        # thousand rows never live at once and set the garbage collector off a dozen times.
+        for kpi_id, group in groupby(cursor, itemgetter(0)):
+            _, days, values = zip(*group, strict=True)
+            dates = list(map(date.fromisoformat, days)) if sqlite else list(days)
+            series[kpi_id] = (dates, list(values))
     return series
 
 
