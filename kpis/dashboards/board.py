@@ -274,14 +274,14 @@ def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICa
 
 def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Dashboard:
     """The page's parts; `add_url` is where an editor records actuals (None for viewers)."""
-    points = {}
+    kpi_charts = packing.KPICharts(snapshot.start)
     stages = []
     for stage in snapshot.stages:
         cards = []
         for item in stage.kpis:
             card = _card(item, snapshot, add_url)
             if card.has_chart:
-                points[card.chart_id] = charts.kpi_points(item, snapshot)
+                kpi_charts.add(card.chart_id, charts.kpi_points(item, snapshot))
             cards.append(card)
         cards_html = SafeString("".join(card.html() for card in cards))
         stages.append(StagePanel(summary=stage, cards=cards, cards_html=cards_html))
@@ -289,11 +289,8 @@ def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Da
         "fig-budget-stage": charts.budget_by_stage_figure_data(snapshot),
         "fig-budget-channel": charts.budget_by_channel_figure_data(snapshot),
     }
-    document = packing.pack(
-        figures,
-        kpi_frame=charts.kpi_frame(snapshot.start, snapshot.end, height=150, legend=False),
-        start=snapshot.start,
-        kpi_points=points,
+    document = kpi_charts.document(
+        figures, kpi_frame=charts.kpi_frame(snapshot.start, snapshot.end, height=150, legend=False)
     )
     every = [card for panel in stages for card in panel.cards]
     behind = [c for c in every if c.status == Status.OFF_TRACK]
