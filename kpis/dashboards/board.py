@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from html import escape
 from urllib.parse import urlencode
 
@@ -213,6 +214,13 @@ def period_choices(snapshot: PlanSnapshot) -> list[tuple[str, str]]:
     return choices
 
 
+@lru_cache(maxsize=1024)
+def _day(day: date, *, year: bool = False) -> str:
+    """ "7 Sep", or "7 Sep 2026": strftime takes microseconds, and every card says three days,
+    on a board mostly the same few (the period's end, the first and latest check-ins)."""
+    return f"{day:%-d %b %Y}" if year else f"{day:%-d %b}"
+
+
 def kpi_summary(item: KPIStatus, snapshot: PlanSnapshot) -> str:
     """The chart in one sentence, for screen readers (the card's heading names the KPI)."""
     kpi, currency = item.kpi, snapshot.plan.currency
@@ -224,12 +232,12 @@ def _summary(item: KPIStatus, snapshot: PlanSnapshot, *, latest: str, target: st
     """`kpi_summary` with the latest actual and the target as the card writes them already."""
     kpi, result = item.kpi, item.progress
     plan = snapshot.plan
-    target = f"target {target} by {plan.period_end:%-d %b %Y}"
+    target = f"target {target} by {_day(plan.period_end, year=True)}"
     if result.latest_date is None:
         return f"No actuals in this period; {target}."
     # `progress` judged the latest actual against the value expected on its date: the one said.
     return (
-        f"{latest} on {result.latest_date:%-d %b}, "
+        f"{latest} on {_day(result.latest_date)}, "
         f"expected {kpi_value(result.expected, kpi.unit, plan.currency)} by then; {target}."
     )
 
@@ -240,7 +248,7 @@ def kpi_change(item: KPIStatus, currency: str) -> str:
         return ""
     (first_day, first), (_, last) = item.first, item.last
     if len(item.dates) == 1:
-        return f"One actual, on {first_day:%-d %b}"
+        return f"One actual, on {_day(first_day)}"
     unit = item.kpi.unit
     delta = last - first
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
@@ -248,7 +256,7 @@ def kpi_change(item: KPIStatus, currency: str) -> str:
         text = f"{amount(abs(delta), 2)} pts"
     else:
         text = kpi_value(abs(delta), unit, currency)
-    return f"{sign}{text} since {first_day:%-d %b}"
+    return f"{sign}{text} since {_day(first_day)}"
 
 
 def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICard:
@@ -274,14 +282,14 @@ def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICa
 
 def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Dashboard:
     """The page's parts; `add_url` is where an editor records actuals (None for viewers)."""
-    points = {}
+    kpi_charts = packing.KPICharts(snapshot.start)
     stages = []
     for stage in snapshot.stages:
         cards = []
         for item in stage.kpis:
             card = _card(item, snapshot, add_url)
             if card.has_chart:
-                points[card.chart_id] = charts.kpi_points(item, snapshot)
+                kpi_charts.add(card.chart_id, charts.kpi_points(item, snapshot))
             cards.append(card)
         cards_html = SafeString("".join(card.html() for card in cards))
         stages.append(StagePanel(summary=stage, cards=cards, cards_html=cards_html))
@@ -289,11 +297,8 @@ def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Da
         "fig-budget-stage": charts.budget_by_stage_figure_data(snapshot),
         "fig-budget-channel": charts.budget_by_channel_figure_data(snapshot),
     }
-    document = packing.pack(
-        figures,
-        kpi_frame=charts.kpi_frame(snapshot.start, snapshot.end, height=150, legend=False),
-        start=snapshot.start,
-        kpi_points=points,
+    document = kpi_charts.document(
+        figures, kpi_frame=charts.kpi_frame(snapshot.start, snapshot.end, height=150, legend=False)
     )
     every = [card for panel in stages for card in panel.cards]
     behind = [c for c in every if c.status == Status.OFF_TRACK]

@@ -41,6 +41,37 @@ EXACT_WHOLE = 2**53  # floats hold every whole number up to this one, in JavaScr
 _ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
+class KPICharts:
+    """The document's "kpi" part, one chart at a time, as the dashboard builds its cards: a
+    chart's points go as soon as they are packed. (Held until the end, a large dashboard's
+    thousands of small lists and tuples set the garbage collector off to walk them again.)"""
+
+    def __init__(self, start: date) -> None:
+        self.start = start
+        self._day_zero = repeat(start.toordinal())
+        self._day_lists: dict[tuple[int, ...], int] = {}
+        self._charts: dict[str, dict[str, Any]] = {}
+
+    def add(self, chart_id: str, points: KPIPoints) -> None:
+        traces = []
+        for x, y in points.traces:
+            days = tuple(map(sub, map(date.toordinal, x), self._day_zero))
+            traces.append([self._day_lists.setdefault(days, len(self._day_lists)), *steps(y)])
+        self._charts[chart_id] = {"unit": points.unit, "traces": traces}
+
+    def document(self, figures: dict[str, Figure], *, kpi_frame: Figure) -> dict[str, Any]:
+        """The document described above."""
+        return {
+            "figures": figures,
+            "kpi": {
+                "frame": kpi_frame,
+                "start": self.start.isoformat(),
+                "days": [list(days) for days in self._day_lists],
+                "charts": self._charts,
+            },
+        }
+
+
 def pack(
     figures: dict[str, Figure],
     *,
@@ -48,25 +79,11 @@ def pack(
     start: date,
     kpi_points: dict[str, KPIPoints],
 ) -> dict[str, Any]:
-    """The document described above."""
-    day_lists: dict[tuple[int, ...], int] = {}
-    charts = {}
-    day_zero = repeat(start.toordinal())
+    """The document described above, of every KPI chart's points at once."""
+    kpi_charts = KPICharts(start)
     for chart_id, points in kpi_points.items():
-        traces = []
-        for x, y in points.traces:
-            days = tuple(map(sub, map(date.toordinal, x), day_zero))
-            traces.append([day_lists.setdefault(days, len(day_lists)), *steps(y)])
-        charts[chart_id] = {"unit": points.unit, "traces": traces}
-    return {
-        "figures": figures,
-        "kpi": {
-            "frame": kpi_frame,
-            "start": start.isoformat(),
-            "days": [list(days) for days in day_lists],
-            "charts": charts,
-        },
-    }
+        kpi_charts.add(chart_id, points)
+    return kpi_charts.document(figures, kpi_frame=kpi_frame)
 
 
 def steps(values: list[float | None]) -> tuple[int | None, list[Any]]:

@@ -23,7 +23,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.db import connections, router
-from django.db.models import Q
+from django.db.models import CharField, DateField, Q, QuerySet
 from django.utils import timezone
 
 from kpis.dashboards.funnel import FUNNEL_STAGES, FunnelStep, build_funnel
@@ -32,6 +32,7 @@ from kpis.dashboards.status_query import judge_rollups, stage_cells
 from kpis.models import Measurement, PlanRollup
 from plans.models import KPI, ItemAudience, Plan, Stage, StageWorksheet, Tactic, Unit
 from race_planner.numbers import VALUE_DIGITS, VALUE_PLACES
+from race_planner.prepared import DAY, PLAN_ID, Marker, Prepared
 
 NO_CHANNEL = "No channel"
 AUDIENCES = (ItemAudience.B2C.value, ItemAudience.B2B.value)
@@ -136,9 +137,44 @@ class PlanSnapshot:
 def _audience_filter(audience: str | None) -> Q:
     if audience is None:
         return Q()
-    if audience not in AUDIENCES:
-        raise ValueError(f"Audience must be 'b2c' or 'b2b', not {audience!r}.")
     return Q(audience__in=(ItemAudience.ALL.value, audience))
+
+
+# Stand-ins for the audience asked and the end of the period while the SQL is written.
+AUDIENCE = Marker("~audience~", CharField())
+PERIOD_END = Marker(date(1901, 2, 4), DateField())
+
+
+def _kpis(plan: int, audience: str | None = None) -> QuerySet[KPI]:
+    kpis = KPI.objects.filter(_audience_filter(audience), plan=plan)
+    return kpis.select_related("owner").order_by("stage", "position", "id")
+
+
+def _tactics(
+    plan: int, audience: str | None = None, start: date | None = None, end: date | None = None
+) -> QuerySet[Tactic, tuple[str, str, Decimal, Decimal]]:
+    tactics = Tactic.objects.filter(_audience_filter(audience), plan=plan)
+    if start is not None and end is not None:  # tactics without dates always count
+        tactics = tactics.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=end),
+            Q(end_date__isnull=True) | Q(end_date__gte=start),
+        )
+    return tactics.values_list("stage", "channel", "budget_planned", "budget_spent")
+
+
+# The KPIs and the tactics of a plan, by whether an audience (and for tactics an explicit
+# period) is asked: compiling either query cost the ORM as long as running it at 40 KPIs.
+_KPIS = {
+    False: Prepared(KPI, _kpis, plan=PLAN_ID),
+    True: Prepared(KPI, _kpis, plan=PLAN_ID, audience=AUDIENCE),
+}
+_PERIOD = {"start": DAY, "end": PERIOD_END}
+_TACTICS = {
+    (False, False): Prepared(Tactic, _tactics, plan=PLAN_ID),
+    (True, False): Prepared(Tactic, _tactics, plan=PLAN_ID, audience=AUDIENCE),
+    (False, True): Prepared(Tactic, _tactics, plan=PLAN_ID, **_PERIOD),
+    (True, True): Prepared(Tactic, _tactics, plan=PLAN_ID, audience=AUDIENCE, **_PERIOD),
+}
 
 
 def _progress(
@@ -201,14 +237,15 @@ def _series(plan: Plan, start: date, end: date) -> dict[int, tuple[list[date], l
     # Filter by plan, not by a list of ids, so the query stays the same size for any plan;
     # rows of KPIs left out by the audience filter are skipped by the caller.
     params = [plan.pk, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
+    series: dict[int, tuple[list[date], list[RawValue]]] = {}
     with connections[alias].cursor() as cursor:
         cursor.execute(_series_sql(alias), params)
-        rows = cursor.fetchall()
-    series: dict[int, tuple[list[date], list[RawValue]]] = {}
-    for kpi_id, group in groupby(rows, itemgetter(0)):
-        _, days, values = zip(*group, strict=True)
-        dates = list(map(date.fromisoformat, days)) if sqlite else list(days)
-        series[kpi_id] = (dates, list(values))
+        # Row by row, not fetchall(): a KPI's rows are gone once its lists are made, so ten
+        # thousand rows never live at once and set the garbage collector off a dozen times.
+        for kpi_id, group in groupby(cursor, itemgetter(0)):
+            _, days, values = zip(*group, strict=True)
+            dates = list(map(date.fromisoformat, days)) if sqlite else list(days)
+            series[kpi_id] = (dates, list(values))
     return series
 
 
@@ -246,13 +283,11 @@ def plan_snapshot(
     end = end or plan.period_end
     if end < start:
         raise ValueError("The period ends before it starts.")
-    items = _audience_filter(audience)
+    if audience is not None and audience not in AUDIENCES:
+        raise ValueError(f"Audience must be 'b2c' or 'b2b', not {audience!r}.")
+    of_audience = {} if audience is None else {"audience": audience}
 
-    kpis = list(
-        KPI.objects.filter(items, plan=plan)
-        .select_related("owner")
-        .order_by("stage", "position", "id")
-    )
+    kpis = _KPIS[audience is not None].objects(plan=plan.pk, **of_audience)
     series = _series(plan, start, end)
 
     as_of = min(today, end)
@@ -269,18 +304,12 @@ def plan_snapshot(
         statuses[kpi.stage].append(item)
         by_id[kpi.pk] = item
 
-    tactics = Tactic.objects.filter(items, plan=plan)
-    if explicit_period:
-        tactics = tactics.filter(
-            Q(start_date__isnull=True) | Q(start_date__lte=end),
-            Q(end_date__isnull=True) | Q(end_date__gte=start),
-        )
+    in_period = {"start": start, "end": end} if explicit_period else {}
+    tactics = _TACTICS[audience is not None, explicit_period]
     planned_by_stage: dict[str, Decimal] = defaultdict(Decimal)
     spent_by_stage: dict[str, Decimal] = defaultdict(Decimal)
     by_channel: dict[str, list[Decimal]] = {}
-    for stage, channel, planned, spent in tactics.values_list(
-        "stage", "channel", "budget_planned", "budget_spent"
-    ):
+    for stage, channel, planned, spent in tactics.rows(plan=plan.pk, **of_audience, **in_period):
         planned_by_stage[stage] += planned
         spent_by_stage[stage] += spent
         totals = by_channel.setdefault(channel.strip() or NO_CHANNEL, [Decimal(0), Decimal(0)])

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from kpis.dashboards.progress import Status
 from kpis.dashboards.snapshot import NO_CHANNEL, _series_sql, plan_snapshot
-from plans.models import KPI, Plan
-from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
+from plans.models import KPI, Plan, Stage, Tactic
+from tests.factories import make_kpi, make_measurement, make_plan, make_tactic, make_user
 
 TODAY = date(2026, 8, 15)
 
@@ -128,6 +128,50 @@ def test_explicit_period_keeps_overlapping_tactics(db: None) -> None:
     assert plan_snapshot(plan, today=TODAY).budget_planned == Decimal(15)
     later = plan_snapshot(plan, today=TODAY, start=date(2026, 8, 1), end=date(2026, 8, 31))
     assert later.budget_planned == Decimal(5)
+
+
+def _plan_of_every_audience(*, owner_name: str) -> Plan:
+    plan = make_plan(audience="both")
+    owner = make_user(username=owner_name)
+    for n, audience in enumerate(("all", "b2c", "b2b")):
+        kpi = make_kpi(plan=plan, stage=("act", "reach", "engage")[n], audience=audience)
+        KPI.objects.filter(pk=kpi.pk).update(owner=owner, position=3 - n)
+        for start, end in ((None, None), (date(2026, 7, 1), date(2026, 7, 31))):
+            tactic = make_tactic(
+                plan=plan, audience=audience, channel=f"{audience} {start}", budget_planned="10"
+            )
+            Tactic.objects.filter(pk=tactic.pk).update(start_date=start, end_date=end)
+    make_kpi(plan=plan, audience="b2c").delete()
+    return plan
+
+
+@pytest.mark.parametrize("audience", [None, "b2c", "b2b"])
+@pytest.mark.parametrize("period", [None, (date(2026, 8, 1), date(2026, 8, 31))])
+def test_kpis_and_tactics_are_what_the_orm_reads_for_each_filter(
+    db: None, audience: str | None, period: tuple[date, date] | None
+) -> None:
+    """Their SQL is written once per process for each kind of filter, then runs with each
+    view's own plan, audience and period: the second plan's rows, not the first's again."""
+    start, end = period or (None, None)
+    for n in range(2):
+        plan = _plan_of_every_audience(owner_name=f"owner{n}")
+        snapshot = plan_snapshot(plan, today=TODAY, start=start, end=end, audience=audience)
+        kpis = KPI.objects.filter(plan=plan).select_related("owner")
+        tactics = Tactic.objects.filter(plan=plan)
+        if audience is not None:
+            kpis = kpis.filter(audience__in=("all", audience))
+            tactics = tactics.filter(audience__in=("all", audience))
+        if period is not None:
+            tactics = tactics.exclude(start_date__isnull=False, end_date__lt=period[0])
+        expected = sorted(kpis, key=lambda kpi: list(Stage).index(Stage(kpi.stage)))
+        assert [item.kpi for item in snapshot.kpis] == expected
+        assert {item.kpi.owner.username for item in snapshot.kpis if item.kpi.owner} == {
+            f"owner{n}"
+        }
+        assert sorted(channel for channel, _, _ in snapshot.budget_by_channel) == sorted(
+            tactics.values_list("channel", flat=True)
+        )
+        assert snapshot.budget_planned == 10 * tactics.count()
 
 
 def test_period_must_be_ordered(db: None) -> None:
