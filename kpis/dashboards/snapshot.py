@@ -141,8 +141,8 @@ def _audience_filter(audience: str | None) -> Q:
 
 
 # Stand-ins for the audience asked and the end of the period while the SQL is written.
-AUDIENCE = Marker("~audience~", CharField())
-PERIOD_END = Marker(date(1901, 2, 4), DateField())
+AUDIENCE = Marker("~audience~", "~other audience~", CharField())
+PERIOD_END = Marker(date(1901, 2, 4), date(1902, 3, 5), DateField())
 
 
 def _kpis(plan: int, audience: str | None = None) -> QuerySet[KPI]:
