@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.html import escape
 
 from plans import extensions, history
 from plans.models import (
@@ -25,21 +26,40 @@ from plans.models import (
     Tactic,
     Workspace,
 )
+from race_planner.forms import QuickSelect, WrittenInPython, widget_attributes
+
+
+class QuickTextInput(WrittenInPython, forms.TextInput):
+    """django/forms/widgets/input.html and its attrs.html, written in Python."""
+
+    def html(self, name: str, widget: dict[str, Any]) -> str:
+        value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        attributes = widget_attributes(widget["attrs"])
+        return f'<input type="{escape(widget["type"])}" name="{name}"{value}{attributes}>'
 
 
 class PlanListFilters(forms.Form):
-    q = forms.CharField(label="Search plans", required=False, max_length=120)
+    # The four widgets are drawn on every view of the list: written in Python, not by
+    # Django's widget templates (an include per option and per attribute list).
+    q = forms.CharField(label="Search plans", required=False, max_length=120, widget=QuickTextInput)
     workspace = forms.ModelChoiceField(
         label="Workspace",
         required=False,
         queryset=Workspace.objects.none(),  # the user's, given to __init__
         empty_label="Every workspace",
+        widget=QuickSelect,
     )
     audience = forms.ChoiceField(
-        label="Audience", required=False, choices=[("", "Any audience"), *Audience.choices]
+        label="Audience",
+        required=False,
+        choices=[("", "Any audience"), *Audience.choices],
+        widget=QuickSelect,
     )
     state = forms.ChoiceField(
-        label="State", required=False, choices=[("", "Any state"), *PlanStatus.choices]
+        label="State",
+        required=False,
+        choices=[("", "Any state"), *PlanStatus.choices],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args: Any, workspaces: Any, **kwargs: Any) -> None:

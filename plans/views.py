@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from plans import access, extensions, history, lifecycle, versioning
+from plans import access, extensions, history, lifecycle, listing_html, versioning
 from plans.forms import PlanCreateForm, PlanSettingsForm
 from plans.listing import PlanListFilters, plan_rows
 from plans.models import Plan, PlanStatus
@@ -32,10 +32,12 @@ def plan_list(request: AuthedRequest) -> TemplateResponse:
     page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = plan_rows(list(page.object_list), today=timezone.localdate())
     context = {
         "form": form,
         "page": page,
-        "rows": plan_rows(list(page.object_list), today=timezone.localdate()),
+        "rows": rows,
+        "table_rows": listing_html.table_rows(rows),
         "query": query.urlencode(),
         "can_create": access.workspaces_for(request.user, writable=True).exists(),
     }
