@@ -7,12 +7,13 @@ say of the plans (`extensions.plan_summaries`) is asked for the page only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django import forms
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.utils.html import escape
 
 from plans import extensions, history
@@ -27,6 +28,7 @@ from plans.models import (
     Workspace,
 )
 from race_planner.forms import QuickSelect, WrittenInPython, widget_attributes
+from race_planner.prepared import Marker, Prepared
 
 
 class QuickTextInput(WrittenInPython, forms.TextInput):
@@ -109,9 +111,21 @@ def _newest(model: Any, column: str) -> Subquery:
     return Subquery(newest.order_by(*history.NEWEST_FIRST).values("history_date")[:1])
 
 
-def last_changes(plans: list[Plan]) -> dict[int, datetime]:
-    """The newest history entry of each plan and everything in it, in one query: one probe of
-    each kind's (plan, history_date) index a plan."""
+# A page of plans by id in a query of a fixed shape, so that its SQL is written once per
+# process (`race_planner.prepared`): a slot a plan, the unused ones given an id no plan has.
+PLAN_SLOTS = {f"plan_{n}": Marker(-7_350_000 - n, IntegerField()) for n in range(25)}
+NO_PLAN = 0
+
+
+def in_slots(plans: list[Plan]) -> Iterator[dict[str, int]]:
+    """The plans' ids, a slot each, in as many fills of the slots as they need (one a page)."""
+    ids = [plan.pk for plan in plans]
+    for start in range(0, len(ids), len(PLAN_SLOTS)):
+        chunk = ids[start : start + len(PLAN_SLOTS)]
+        yield {slot: chunk[n] if n < len(chunk) else NO_PLAN for n, slot in enumerate(PLAN_SLOTS)}
+
+
+def _last_changes_query(**slots: int) -> QuerySet[Plan, Any]:
     kinds = {
         "plan": _newest(Plan, "id"),
         **{
@@ -124,12 +138,22 @@ def last_changes(plans: list[Plan]) -> dict[int, datetime]:
             )
         },
     }
-    found = Plan.objects.filter(pk__in=[plan.pk for plan in plans]).order_by()
+    found = Plan.objects.filter(pk__in=list(slots.values())).order_by()
+    return found.annotate(**kinds).values_list("pk", *kinds)
+
+
+_LAST_CHANGES = Prepared(Plan, _last_changes_query, **PLAN_SLOTS)
+
+
+def last_changes(plans: list[Plan]) -> dict[int, datetime]:
+    """The newest history entry of each plan and everything in it, in one query a page: one
+    probe of each kind's (plan, history_date) index a plan."""
     newest = {}
-    for pk, *dates in found.annotate(**kinds).values_list("pk", *kinds):
-        known = [when for when in dates if when is not None]
-        if known:
-            newest[pk] = max(known)
+    for slots in in_slots(plans):
+        for pk, *dates in _LAST_CHANGES.rows(**slots):
+            known = [when for when in dates if when is not None]
+            if known:
+                newest[pk] = max(known)
     return newest
 
 
