@@ -35,6 +35,7 @@ def plan_list(request: AuthedRequest) -> TemplateResponse:
     rows = plan_rows(list(page.object_list), today=timezone.localdate())
     context = {
         "form": form,
+        "filter_fields": listing_html.filter_fields(form),
         "page": page,
         "rows": rows,
         "table_rows": listing_html.table_rows(rows),

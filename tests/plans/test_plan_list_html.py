@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta
 from itertools import product
 
 import pytest
+from django import forms
 from django.contrib.auth.models import User
 from django.template import Context, Template
+from django.template.loader import get_template
 from django.utils import timezone
 
 from plans import extensions, listing_html
-from plans.listing import PlanRow
+from plans.listing import PlanListFilters, PlanRow
 from plans.models import Audience, Plan, PlanStatus, Workspace
 
 # templates/plans/plan_list.html's loop, as it was before the rows were written in Python.
@@ -99,9 +101,6 @@ def test_a_last_change_says_how_long_ago_with_the_moment_in_the_local_time_zone(
 def test_the_filter_widgets_are_the_markup_of_djangos_widget_templates(
     db: None,
 ) -> None:
-    from django import forms
-
-    from plans.listing import PlanListFilters
 
     Workspace.objects.create(name=HOSTILE, slug="hostile")
     data = {"q": HOSTILE, "audience": "b2b", "state": "archived"}
@@ -115,3 +114,23 @@ def test_the_filter_widgets_are_the_markup_of_djangos_widget_templates(
         expected = plain.render(bound.html_name, bound.value(), attrs={"id": bound.auto_id})
         assert bound.as_widget() == expected
     assert "&lt;script&gt;" in str(form["q"]) and "&lt;script&gt;" in str(form["workspace"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"q": HOSTILE, "audience": "b2b", "state": "archived"},
+        {"q": "x" * 121, "workspace": "999", "audience": "nobody", "state": "gone"},
+    ],
+)
+def test_the_filter_fields_are_the_markup_of_the_form_include(
+    db: None, data: dict[str, str] | None
+) -> None:
+
+    Workspace.objects.create(name=HOSTILE, slug="hostile")
+    form = PlanListFilters(data, workspaces=Workspace.objects.all())
+    expected = get_template("form_fields_inc.html").render({"form": form})
+    assert listing_html.filter_fields(form) == expected
+    if data and len(data["q"]) > 120:
+        assert expected.count('class="field-error"') == 4  # every field's error was compared
