@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
+from django.core.paginator import Page
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.utils.html import escape
 
-from plans import extensions, history
+from plans import access, extensions, history
 from plans.models import (
     KPI,
     Audience,
@@ -28,7 +31,7 @@ from plans.models import (
     Workspace,
 )
 from race_planner.forms import QuickSelect, WrittenInPython, widget_attributes
-from race_planner.prepared import Marker, Prepared
+from race_planner.prepared import USER_ID, Marker, Prepared
 
 
 class QuickTextInput(WrittenInPython, forms.TextInput):
@@ -84,6 +87,35 @@ class PlanListFilters(forms.Form):
         if data["state"]:
             plans = plans.filter(status=data["state"])
         return plans
+
+
+LIST_ORDER = ("workspace__name", "-period_start", "name")
+
+
+def listed(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """The plans in the list's order, with what each row shows of their workspace and owner."""
+    return plans.select_related("workspace", "created_by").order_by(*LIST_ORDER)
+
+
+@lru_cache(maxsize=64)
+def _unfiltered_page(offset: int, size: int) -> Prepared[Plan]:
+    """A page of every plan a reader can see, as the list first opens: its SQL written once
+    per process and page (the database is given LIMIT and OFFSET in the text, not as values)."""
+
+    def build(reader: int) -> QuerySet[Plan]:
+        return listed(access.visible_plans(User(pk=reader)))[offset : offset + size]
+
+    return Prepared(Plan, build, reader=USER_ID)
+
+
+def plans_on(page: Page[Plan], reader: User, *, filtered: bool) -> list[Plan]:
+    """The plans of a page of the list; unfiltered, by SQL written once per process."""
+    if filtered:
+        return list(page.object_list)
+    if not page.paginator.count:
+        return []
+    size = page.paginator.per_page
+    return _unfiltered_page((page.number - 1) * size, size).objects(reader=reader.pk)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from plans import access, extensions, history, lifecycle, listing_html, versioning
+from plans import access, extensions, history, lifecycle, listing, listing_html, versioning
 from plans.forms import PlanCreateForm, PlanSettingsForm
 from plans.listing import PlanListFilters, plan_rows
 from plans.models import Plan, PlanStatus
@@ -26,13 +26,13 @@ PLANS_PER_PAGE = 25
 
 @require_GET
 def plan_list(request: AuthedRequest) -> TemplateResponse:
-    visible = access.visible_plans(request.user).select_related("workspace", "created_by")
+    visible = listing.listed(access.visible_plans(request.user))
     form = PlanListFilters(request.GET or None, workspaces=access.workspaces_for(request.user))
-    plans = form.filter(visible.order_by("workspace__name", "-period_start", "name"))
-    page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(form.filter(visible), PLANS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    rows = plan_rows(list(page.object_list), today=timezone.localdate())
+    plans = listing.plans_on(page, request.user, filtered=bool(query))
+    rows = plan_rows(plans, today=timezone.localdate())
     context = {
         "form": form,
         "filter_fields": listing_html.filter_fields(form),

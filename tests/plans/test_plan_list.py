@@ -113,6 +113,38 @@ def test_search_and_filters_narrow_the_list_and_keep_pages(
     assert _names(viewer_client.get(URL, {"state": "draft"}).content.decode()) == ["Webinar push"]
 
 
+def test_the_list_as_first_opened_shows_each_reader_their_own_plans_and_every_change_at_once(
+    viewer_client: Client,
+    outsider_client: Client,
+    workspace: Workspace,
+    viewer: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unfiltered, a page's plans are read by SQL written once per process: each reader still
+    gets their own workspaces' plans, page by page, and a change shows on the next view."""
+    from plans import views
+
+    monkeypatch.setattr(views, "PLANS_PER_PAGE", 2)
+    for name in ("Alpha", "Beta", "Gamma"):
+        make_plan(workspace=workspace, name=name)
+    outsiders = Workspace.objects.get(name="Elsewhere")
+    make_plan(workspace=outsiders, name="Outside plan")
+    assert _names(viewer_client.get(URL).content.decode()) == ["Alpha", "Beta"]
+    assert _names(viewer_client.get(URL, {"page": "2"}).content.decode()) == ["Gamma"]
+    assert _names(outsider_client.get(URL).content.decode()) == ["Outside plan"]
+
+    make_plan(workspace=workspace, name="Aardvark")
+    Plan.objects.filter(name="Beta").update(name="Zulu")
+    assert _names(viewer_client.get(URL).content.decode()) == ["Aardvark", "Alpha"]
+    assert _names(viewer_client.get(URL, {"page": "2"}).content.decode()) == ["Gamma", "Zulu"]
+    Membership.objects.create(workspace=outsiders, user=viewer, role=Role.EDITOR)
+    assert _names(viewer_client.get(URL, {"page": "3"}).content.decode()) == ["Outside plan"]
+    Membership.objects.filter(user=viewer, workspace=workspace).delete()
+    assert _names(viewer_client.get(URL).content.decode()) == ["Outside plan"]
+    past_the_end = viewer_client.get(URL, {"page": "2"}).content.decode()
+    assert _names(past_the_end) == ["Outside plan"]  # the last page, as Paginator.get_page says
+
+
 def test_no_match_says_so_and_offers_to_clear(viewer_client: Client, plan: Plan) -> None:
     html = viewer_client.get(URL, {"q": "nothing like it"}).content.decode()
     assert "No plan matches" in html and _names(html) == []
