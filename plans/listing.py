@@ -15,8 +15,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
-from django.core.paginator import Page
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils.html import escape
 
 from plans import access, extensions, history
@@ -108,14 +108,35 @@ def _unfiltered_page(offset: int, size: int) -> Prepared[Plan]:
     return Prepared(Plan, build, reader=USER_ID)
 
 
-def plans_on(page: Page[Plan], reader: User, *, filtered: bool) -> list[Plan]:
-    """The plans of a page of the list; unfiltered, by SQL written once per process."""
+def _visible_count(reader: int) -> QuerySet[Plan, Any]:
+    """How many plans the reader can see, as one row grouped by the reader: a count whose SQL
+    can be written once (Paginator's `count()` is built anew on every view)."""
+    visible = access.visible_plans(User(pk=reader)).order_by()
+    return (
+        visible.values("workspace__memberships__user")
+        .annotate(plans=Count("pk"))
+        .values_list("plans")
+    )
+
+
+_VISIBLE_COUNT = Prepared(Plan, _visible_count, reader=USER_ID)
+
+
+def list_page(
+    plans: QuerySet[Plan], reader: User, *, filtered: bool, number: str | None, size: int
+) -> tuple[Page[Plan], list[Plan]]:
+    """A page of the list and its plans; unfiltered, the count and the plans are read by SQL
+    written once per process."""
+    paginator = Paginator(plans, size)
     if filtered:
-        return list(page.object_list)
-    if not page.paginator.count:
-        return []
-    size = page.paginator.per_page
-    return _unfiltered_page((page.number - 1) * size, size).objects(reader=reader.pk)
+        page = paginator.get_page(number)
+        return page, list(page.object_list)
+    counted = _VISIBLE_COUNT.rows(reader=reader.pk)
+    paginator.count = counted[0][0] if counted else 0  # known: the paginator counts no more
+    page = paginator.get_page(number)
+    if not paginator.count:
+        return page, []
+    return page, _unfiltered_page((page.number - 1) * size, size).objects(reader=reader.pk)
 
 
 @dataclass(frozen=True)

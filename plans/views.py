@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -28,10 +27,11 @@ PLANS_PER_PAGE = 25
 def plan_list(request: AuthedRequest) -> TemplateResponse:
     visible = listing.listed(access.visible_plans(request.user))
     form = PlanListFilters(request.GET or None, workspaces=access.workspaces_for(request.user))
-    page = Paginator(form.filter(visible), PLANS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
-    plans = listing.plans_on(page, request.user, filtered=bool(query))
+    number = query.pop("page", [None])[-1]
+    page, plans = listing.list_page(
+        form.filter(visible), request.user, filtered=bool(query), number=number, size=PLANS_PER_PAGE
+    )
     rows = plan_rows(plans, today=timezone.localdate())
     context = {
         "form": form,
