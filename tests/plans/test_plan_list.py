@@ -83,6 +83,17 @@ def test_the_newest_change_is_of_anything_in_the_plan_actuals_included(db: None)
     assert isinstance(newest, datetime) and newest > timezone.now() - timedelta(minutes=1)
 
 
+def test_more_plans_than_the_query_has_slots_are_read_in_more_fills_of_them(db: None) -> None:
+    workspace = make_workspace()
+    plans = [
+        _measured_plan(workspace, f"Plan {n}", "30") for n in range(len(listing.PLAN_SLOTS) + 2)
+    ]
+    rows = listing.plan_rows(plans, today=date.today())
+    assert all(row.last_change and row.summary for row in rows)
+    assert {row.summary.label for row in rows if row.summary} == {"1 of 1 on track"}
+    assert len(list(listing.in_slots(plans))) == 2
+
+
 def test_search_and_filters_narrow_the_list_and_keep_pages(
     viewer_client: Client, workspace: Workspace, viewer: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
