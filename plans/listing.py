@@ -89,6 +89,37 @@ class PlanListFilters(forms.Form):
         return plans
 
 
+def _reader_workspaces(reader: int) -> QuerySet[Workspace, Any]:
+    return access.workspaces_for(User(pk=reader)).values_list("pk", "name")
+
+
+def _a_writable_workspace(reader: int) -> QuerySet[Workspace, Any]:
+    return access.workspaces_for(User(pk=reader), writable=True).values_list("pk")[:1]
+
+
+# Every view of the list asks both: their SQL is written once per process.
+_READER_WORKSPACES = Prepared(Workspace, _reader_workspaces, reader=USER_ID)
+_A_WRITABLE_WORKSPACE = Prepared(Workspace, _a_writable_workspace, reader=USER_ID)
+
+
+def filters_for(data: Any, reader: User) -> PlanListFilters:
+    """The list's filters; the workspace list's options read by SQL written once per process
+    (its queryset still checks a chosen workspace)."""
+    form = PlanListFilters(data, workspaces=access.workspaces_for(reader))
+    workspace_field = form.fields["workspace"]
+    assert isinstance(workspace_field, forms.ModelChoiceField)
+    workspace_field.choices = [
+        ("", workspace_field.empty_label),
+        *[(pk, name) for pk, name in _READER_WORKSPACES.rows(reader=reader.pk)],
+    ]
+    return form
+
+
+def can_create(reader: User) -> bool:
+    """Whether the reader may create a plan in some workspace (`access.workspaces_for`)."""
+    return bool(_A_WRITABLE_WORKSPACE.rows(reader=reader.pk))
+
+
 LIST_ORDER = ("workspace__name", "-period_start", "name")
 
 

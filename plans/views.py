@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plans import access, extensions, history, lifecycle, listing, listing_html, versioning
 from plans.forms import PlanCreateForm, PlanSettingsForm
-from plans.listing import PlanListFilters, plan_rows
+from plans.listing import plan_rows
 from plans.models import Plan, PlanStatus
 from plans.quarters import BeyondTheCalendar, next_period
 from race_planner.forms import whole_number
@@ -26,7 +26,7 @@ PLANS_PER_PAGE = 25
 @require_GET
 def plan_list(request: AuthedRequest) -> TemplateResponse:
     visible = listing.listed(access.visible_plans(request.user))
-    form = PlanListFilters(request.GET or None, workspaces=access.workspaces_for(request.user))
+    form = listing.filters_for(request.GET or None, request.user)
     query = request.GET.copy()
     number = query.pop("page", [None])[-1]
     page, plans = listing.list_page(
@@ -40,7 +40,7 @@ def plan_list(request: AuthedRequest) -> TemplateResponse:
         "rows": rows,
         "table_rows": listing_html.table_rows(rows),
         "query": query.urlencode(),
-        "can_create": access.workspaces_for(request.user, writable=True).exists(),
+        "can_create": listing.can_create(request.user),
     }
     return TemplateResponse(request, "plans/plan_list.html", context)
 

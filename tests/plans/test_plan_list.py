@@ -156,6 +156,34 @@ def test_the_list_as_first_opened_shows_each_reader_their_own_plans_and_every_ch
     assert _names(past_the_end) == ["Outside plan"]  # the last page, as Paginator.get_page says
 
 
+def test_the_workspace_filter_and_new_plan_follow_the_readers_memberships_at_once(
+    viewer_client: Client, outsider_client: Client, workspace: Workspace, viewer: User
+) -> None:
+    def options(client: Client) -> list[str]:
+        html = client.get(URL).content.decode()
+        select = html.split('<select name="workspace"')[1].split("</select>")[0]
+        return re.findall(r"<option [^>]*>([^<]+)</option>", select)
+
+    make_plan(workspace=workspace, name="Spring push")
+    make_plan(workspace=Workspace.objects.get(name="Elsewhere"), name="Outside plan")
+    assert options(viewer_client) == ["Every workspace", "Acme"]
+    assert options(outsider_client) == ["Every workspace", "Elsewhere"]
+    assert "New plan" not in viewer_client.get(URL).content.decode()
+    assert "New plan" in outsider_client.get(URL).content.decode()  # an admin of Elsewhere
+
+    zeta = make_workspace(name="Zeta")
+    Membership.objects.create(workspace=zeta, user=viewer, role=Role.EDITOR)
+    assert options(viewer_client) == ["Every workspace", "Acme", "Zeta"]
+    assert "New plan" in viewer_client.get(URL).content.decode()
+    Membership.objects.filter(workspace=zeta, user=viewer).update(role=Role.VIEWER)
+    assert "New plan" not in viewer_client.get(URL).content.decode()
+    Workspace.objects.filter(pk=zeta.pk).update(name="Alpha team")
+    assert options(viewer_client) == ["Every workspace", "Acme", "Alpha team"]
+    chosen = viewer_client.get(URL, {"workspace": zeta.pk}).content.decode()
+    assert f'<option value="{zeta.pk}" selected>Alpha team</option>' in chosen
+    assert options(outsider_client) == ["Every workspace", "Elsewhere"]
+
+
 def test_no_match_says_so_and_offers_to_clear(viewer_client: Client, plan: Plan) -> None:
     html = viewer_client.get(URL, {"q": "nothing like it"}).content.decode()
     assert "No plan matches" in html and _names(html) == []
