@@ -1,6 +1,7 @@
 """Plan list server time at 50 and 500 plans (10 KPIs x 13 weekly actuals each, the portfolio's
 data): the first and the last page, and a search, each as a ratio to a trivial logged-in view
-measured in the same run, with the SQL query count (the same at every size).
+measured in the same run, with the SQL query count (the same at every size), and the goal
+beside them: every page at most 6x the trivial view (issue #13's floor for the worksheet).
 
     python benchmarks/plan_list.py [--runs 30] [--plans 50 500]
 """
@@ -16,6 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from harness import print_pages  # sets up Django
 from portfolio import KPIS_PER_PLAN, PER_PAGE, WEEKS, build_plans
+
+GOAL = 6.0  # x trivial, every page at every size
 
 
 def main() -> int:
@@ -39,7 +42,9 @@ def main() -> int:
             "search “plan 00”": f"{url}?q=plan+00",
         }
         print(f"{size} plans:")
-        print_pages(client, pages, args.runs)
+        ratio = print_pages(client, pages, args.runs)
+        over = [label for label, page in pages.items() if ratio.of(page) > GOAL]
+        print(f"  goal <= {GOAL:.0f}x: {'NOT MET by ' + ', '.join(over) if over else 'met'}")
     return 0
 
 

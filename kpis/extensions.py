@@ -22,7 +22,7 @@ from kpis.dashboards.snapshot import portfolio
 from kpis.dashboards.status_query import kpi_status, latest_actual
 from kpis.formatting import kpi_value
 from kpis.models import Measurement
-from plans import extensions, history, revisions
+from plans import extensions, history, listing, revisions
 from plans.models import KPI, Plan
 from plans.signals import rolling_forward
 from race_planner.navigation import add_nav_link
@@ -60,17 +60,28 @@ ACTUALS_IN_HISTORY = history.HistoryKind(
 )
 
 
-def _kpi_summaries(plans: list[Plan]) -> dict[int, extensions.PlanSummary]:
-    """How many of each plan's KPIs are on track (the same roll-up as the portfolio) and when
-    an actual was last recorded or corrected: two queries for a page of plans."""
-    actuals = (
+def _newest_actuals_query(**slots: int) -> QuerySet[Any, Any]:
+    return (
         history.history_of(Measurement)
-        .filter(kpi__plan__in=[plan.pk for plan in plans])
+        .filter(kpi__plan__in=list(slots.values()))
         .values("kpi__plan")
         .annotate(newest=Max("history_date"))
         .values_list("kpi__plan", "newest")
     )
-    newest = dict(actuals)
+
+
+# Every view of the plan list asks it for a page of plans: its SQL is written once per process.
+_NEWEST_ACTUALS = Prepared(Measurement, _newest_actuals_query, **listing.PLAN_SLOTS)
+
+
+def _kpi_summaries(plans: list[Plan]) -> dict[int, extensions.PlanSummary]:
+    """How many of each plan's KPIs are on track (the same roll-up as the portfolio) and when
+    an actual was last recorded or corrected: two queries for a page of plans."""
+    newest = {
+        plan: when
+        for slots in listing.in_slots(plans)
+        for plan, when in _NEWEST_ACTUALS.rows(**slots)
+    }
     return {
         row.plan.pk: extensions.PlanSummary(
             label=row.kpis.label,

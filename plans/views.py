@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from plans import access, extensions, history, lifecycle, versioning
+from plans import access, extensions, history, lifecycle, listing, listing_html, versioning
 from plans.forms import PlanCreateForm, PlanSettingsForm
-from plans.listing import PlanListFilters, plan_rows
+from plans.listing import plan_rows
 from plans.models import Plan, PlanStatus
 from plans.quarters import BeyondTheCalendar, next_period
 from race_planner.forms import whole_number
@@ -26,18 +25,22 @@ PLANS_PER_PAGE = 25
 
 @require_GET
 def plan_list(request: AuthedRequest) -> TemplateResponse:
-    visible = access.visible_plans(request.user).select_related("workspace", "created_by")
-    form = PlanListFilters(request.GET or None, workspaces=access.workspaces_for(request.user))
-    plans = form.filter(visible.order_by("workspace__name", "-period_start", "name"))
-    page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    visible = listing.listed(access.visible_plans(request.user))
+    form = listing.filters_for(request.GET or None, request.user)
     query = request.GET.copy()
-    query.pop("page", None)
+    number = query.pop("page", [None])[-1]
+    page, plans = listing.list_page(
+        form.filter(visible), request.user, filtered=bool(query), number=number, size=PLANS_PER_PAGE
+    )
+    rows = plan_rows(plans, today=timezone.localdate())
     context = {
         "form": form,
+        "filter_fields": listing_html.filter_fields(form),
         "page": page,
-        "rows": plan_rows(list(page.object_list), today=timezone.localdate()),
+        "rows": rows,
+        "table_rows": listing_html.table_rows(rows),
         "query": query.urlencode(),
-        "can_create": access.workspaces_for(request.user, writable=True).exists(),
+        "can_create": listing.can_create(request.user),
     }
     return TemplateResponse(request, "plans/plan_list.html", context)
 

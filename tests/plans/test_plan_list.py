@@ -83,6 +83,17 @@ def test_the_newest_change_is_of_anything_in_the_plan_actuals_included(db: None)
     assert isinstance(newest, datetime) and newest > timezone.now() - timedelta(minutes=1)
 
 
+def test_more_plans_than_the_query_has_slots_are_read_in_more_fills_of_them(db: None) -> None:
+    workspace = make_workspace()
+    plans = [
+        _measured_plan(workspace, f"Plan {n}", "30") for n in range(len(listing.PLAN_SLOTS) + 2)
+    ]
+    rows = listing.plan_rows(plans, today=date.today())
+    assert all(row.last_change and row.summary for row in rows)
+    assert {row.summary.label for row in rows if row.summary} == {"1 of 1 on track"}
+    assert len(list(listing.in_slots(plans))) == 2
+
+
 def test_search_and_filters_narrow_the_list_and_keep_pages(
     viewer_client: Client, workspace: Workspace, viewer: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,6 +122,66 @@ def test_search_and_filters_narrow_the_list_and_keep_pages(
         "Summer webinars",
     ]
     assert _names(viewer_client.get(URL, {"state": "draft"}).content.decode()) == ["Webinar push"]
+
+
+def test_the_list_as_first_opened_shows_each_reader_their_own_plans_and_every_change_at_once(
+    viewer_client: Client,
+    outsider_client: Client,
+    workspace: Workspace,
+    viewer: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unfiltered, a page's plans are read by SQL written once per process: each reader still
+    gets their own workspaces' plans, page by page, and a change shows on the next view."""
+    from plans import views
+
+    monkeypatch.setattr(views, "PLANS_PER_PAGE", 2)
+    for name in ("Alpha", "Beta", "Gamma"):
+        make_plan(workspace=workspace, name=name)
+    outsiders = Workspace.objects.get(name="Elsewhere")
+    make_plan(workspace=outsiders, name="Outside plan")
+    assert _names(viewer_client.get(URL).content.decode()) == ["Alpha", "Beta"]
+    assert _names(viewer_client.get(URL, {"page": "2"}).content.decode()) == ["Gamma"]
+    assert _names(outsider_client.get(URL).content.decode()) == ["Outside plan"]
+
+    make_plan(workspace=workspace, name="Aardvark")
+    Plan.objects.filter(name="Beta").update(name="Zulu")
+    assert _names(viewer_client.get(URL).content.decode()) == ["Aardvark", "Alpha"]
+    assert _names(viewer_client.get(URL, {"page": "2"}).content.decode()) == ["Gamma", "Zulu"]
+    Membership.objects.create(workspace=outsiders, user=viewer, role=Role.EDITOR)
+    assert _names(viewer_client.get(URL, {"page": "3"}).content.decode()) == ["Outside plan"]
+    Membership.objects.filter(user=viewer, workspace=workspace).delete()
+    assert _names(viewer_client.get(URL).content.decode()) == ["Outside plan"]
+    past_the_end = viewer_client.get(URL, {"page": "2"}).content.decode()
+    assert _names(past_the_end) == ["Outside plan"]  # the last page, as Paginator.get_page says
+
+
+def test_the_workspace_filter_and_new_plan_follow_the_readers_memberships_at_once(
+    viewer_client: Client, outsider_client: Client, workspace: Workspace, viewer: User
+) -> None:
+    def options(client: Client) -> list[str]:
+        html = client.get(URL).content.decode()
+        select = html.split('<select name="workspace"')[1].split("</select>")[0]
+        return re.findall(r"<option [^>]*>([^<]+)</option>", select)
+
+    make_plan(workspace=workspace, name="Spring push")
+    make_plan(workspace=Workspace.objects.get(name="Elsewhere"), name="Outside plan")
+    assert options(viewer_client) == ["Every workspace", "Acme"]
+    assert options(outsider_client) == ["Every workspace", "Elsewhere"]
+    assert "New plan" not in viewer_client.get(URL).content.decode()
+    assert "New plan" in outsider_client.get(URL).content.decode()  # an admin of Elsewhere
+
+    zeta = make_workspace(name="Zeta")
+    Membership.objects.create(workspace=zeta, user=viewer, role=Role.EDITOR)
+    assert options(viewer_client) == ["Every workspace", "Acme", "Zeta"]
+    assert "New plan" in viewer_client.get(URL).content.decode()
+    Membership.objects.filter(workspace=zeta, user=viewer).update(role=Role.VIEWER)
+    assert "New plan" not in viewer_client.get(URL).content.decode()
+    Workspace.objects.filter(pk=zeta.pk).update(name="Alpha team")
+    assert options(viewer_client) == ["Every workspace", "Acme", "Alpha team"]
+    chosen = viewer_client.get(URL, {"workspace": zeta.pk}).content.decode()
+    assert f'<option value="{zeta.pk}" selected>Alpha team</option>' in chosen
+    assert options(outsider_client) == ["Every workspace", "Elsewhere"]
 
 
 def test_no_match_says_so_and_offers_to_clear(viewer_client: Client, plan: Plan) -> None:
