@@ -197,7 +197,9 @@ def _newest(model: Any, column: str) -> Subquery:
 
 # A page of plans by id in a query of a fixed shape, so that its SQL is written once per
 # process (`race_planner.prepared`): a slot a plan, the unused ones given an id no plan has.
-PLAN_SLOTS = {f"plan_{n}": Marker(-7_350_000 - n, IntegerField()) for n in range(25)}
+PLAN_SLOTS = {
+    f"plan_{n}": Marker(-7_350_000 - n, -7_360_000 - n, IntegerField()) for n in range(25)
+}
 NO_PLAN = 0
 
 
