@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
-from plans.listing import PlanListFilters, PlanRow
+from plans.listing import PlanRow
 from plans.models import Audience, PlanStatus
 
 _MARK = "999999999999999999"  # a stand-in plan id: the URL is reversed once, then filled in
@@ -95,30 +95,3 @@ def table_rows(rows: list[PlanRow]) -> SafeString:
     return mark_safe(
         "".join(_row(row, (before, after), now, language) for row in rows)
     )  # each text escaped in _row
-
-
-def filter_fields(form: PlanListFilters) -> SafeString:
-    """The filters as templates/form_fields_inc.html writes a form (field_inc.html a field):
-    drawn on every view of the list, where four includes cost more than the widgets."""
-    html = []
-    for field in form.visible_fields():
-        errors = "".join(
-            f'<p class="field-error" id="{escape(field.auto_id)}_error">{escape(error)}</p>'
-            for error in field.errors
-        )
-        helps = (
-            f'<small class="help" id="{escape(field.auto_id)}_helptext">'
-            f"{escape(field.help_text)}</small>"
-            if field.help_text
-            else ""
-        )
-        html.append(
-            f'<div class="field field-{escape(field.name)}{" has-error" if field.errors else ""}">\n'
-            f'  <label for="{escape(field.id_for_label)}">{escape(field.label)}</label>\n'
-            f"  {field}\n"
-            f"  {helps}\n"
-            f"  {errors}\n"
-            "</div>\n"
-        )
-    hidden = "".join(str(field) for field in form.hidden_fields())
-    return mark_safe(f"{''.join(html)}\n{hidden}\n")  # each text escaped above, widgets by Django

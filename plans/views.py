@@ -16,7 +16,7 @@ from plans.forms import PlanCreateForm, PlanSettingsForm
 from plans.listing import plan_rows
 from plans.models import Plan, PlanStatus
 from plans.quarters import BeyondTheCalendar, next_period
-from race_planner.forms import whole_number
+from race_planner.forms import form_fields, whole_number
 from race_planner.htmx import for_htmx
 from race_planner.http import AuthedRequest
 
@@ -35,7 +35,7 @@ def plan_list(request: AuthedRequest) -> TemplateResponse:
     rows = plan_rows(plans, today=timezone.localdate())
     context = {
         "form": form,
-        "filter_fields": listing_html.filter_fields(form),
+        "filter_fields": form_fields(form),
         "page": page,
         "rows": rows,
         "table_rows": listing_html.table_rows(rows),

@@ -99,3 +99,29 @@ class QuickSelect(WrittenInPython, forms.Select):
                 html.append("\n  </optgroup>")
         html.append("\n</select>")
         return "".join(html)
+
+
+def field_html(field: forms.BoundField) -> str:
+    """A field as templates/field_inc.html writes it (label, widget, help, errors beside it)."""
+    auto_id, errors = escape(field.auto_id), field.errors
+    help_text = (
+        f'<small class="help" id="{auto_id}_helptext">{escape(field.help_text)}</small>'
+        if field.help_text
+        else ""
+    )
+    messages = "".join(
+        f'<p class="field-error" id="{auto_id}_error">{escape(str(error))}</p>' for error in errors
+    )
+    return (
+        f'<div class="field field-{escape(field.name)}{" has-error" if errors else ""}">\n'
+        f'  <label for="{escape(field.id_for_label)}">{escape(field.label)}</label>\n'
+        f"  {field}\n  {help_text}\n  {messages}\n</div>\n"
+    )
+
+
+def form_fields(form: forms.BaseForm) -> SafeString:
+    """A form's fields as templates/form_fields_inc.html writes them: for the forms drawn on
+    every view of a page (filters), where an include a field costs more than the widgets."""
+    visible = "".join(field_html(field) for field in form.visible_fields())
+    hidden = "".join(str(field) for field in form.hidden_fields())
+    return mark_safe(f"{visible}\n{hidden}\n")  # every text escaped, the widgets by Django

@@ -21,6 +21,7 @@ from kpis.dashboards.status_query import with_status
 from plans import access
 from plans.models import Plan
 from plans.quarters import Quarter
+from race_planner.forms import form_fields
 from race_planner.htmx import for_htmx
 from race_planner.http import AuthedRequest, HtmxRequest
 
@@ -38,7 +39,7 @@ def dashboard_context(request: HtmxRequest, plan: Plan, *, add_url: str | None) 
     )
     start, end, audience = form.period()
     board = cache.dashboard(plan, start=start, end=end, audience=audience, add_url=add_url)
-    return {"plan": plan, "form": form, "board": board}
+    return {"plan": plan, "form": form, "filter_fields": form_fields(form), "board": board}
 
 
 @require_GET
@@ -75,7 +76,8 @@ def portfolio_dashboard(request: AuthedRequest) -> TemplateResponse:
     query = request.GET.copy()
     query.pop("page", None)
     rows = portfolio(list(page.object_list), today=today)
-    context = {"form": form, "page": page, "rows": rows, "table_rows": table_rows(rows)}
+    context = {"form": form, "filter_fields": form_fields(form), "page": page, "rows": rows}
+    context["table_rows"] = table_rows(rows)
     context["query"] = query.urlencode()
     return TemplateResponse(request, "kpis/portfolio.html", context)
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.forms import BoundField
 from django.template.defaultfilters import time as time_filter
 
 from plans.models import StageWorksheet
 from plans.worksheet.forms import WorksheetForm
 from plans.worksheet.row_html import MARK, ItemUrl, RowPage, item_list, prose, text
 from plans.worksheet.rows import ItemGroup, KindSection, StagePage
+from race_planner.forms import field_html
 
 
 @dataclass(frozen=True)
@@ -45,23 +45,6 @@ class StageUrls:
                 for kind in ("objective", "tactic", "kpi")
             },
         )
-
-
-def _field(field: BoundField) -> str:
-    """One field as templates/field_inc.html writes it (errors beside the field)."""
-    errors = field.errors
-    help_text = field.help_text and (
-        f'<small class="help" id="{text(field.auto_id)}_helptext">{text(field.help_text)}</small>'
-    )
-    messages = "".join(
-        f'<p class="field-error" id="{text(field.auto_id)}_error">{text(error)}</p>'
-        for error in errors
-    )
-    return (
-        f'<div class="field field-{text(field.name)}{" has-error" if errors else ""}">\n'
-        f'  <label for="{text(field.id_for_label)}">{text(field.label)}</label>\n'
-        f"  {field}\n  {help_text}\n  {messages}\n</div>\n"
-    )
 
 
 def primary_kpi_field(form: WorksheetForm, worksheet: StageWorksheet, urls: StageUrls) -> str:
@@ -133,7 +116,7 @@ def notes_form(
         f'<p class="form-errors">{text(error)}</p>' for error in form.non_field_errors()
     )
     fields = "".join(
-        _field(field) for field in form.visible_fields() if field.name != "primary_kpi"
+        field_html(field) for field in form.visible_fields() if field.name != "primary_kpi"
     )
     return (
         f'<form id="ws-form-{stage}" class="ws-form" method="post" action="{action}"\n'

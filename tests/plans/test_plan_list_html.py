@@ -16,6 +16,7 @@ from django.utils import timezone
 from plans import extensions, listing_html
 from plans.listing import PlanListFilters, PlanRow
 from plans.models import Audience, Plan, PlanStatus, Workspace
+from race_planner.forms import form_fields
 
 # templates/plans/plan_list.html's loop, as it was before the rows were written in Python.
 TEMPLATE_ROWS = Template(
@@ -131,6 +132,6 @@ def test_the_filter_fields_are_the_markup_of_the_form_include(
     Workspace.objects.create(name=HOSTILE, slug="hostile")
     form = PlanListFilters(data, workspaces=Workspace.objects.all())
     expected = get_template("form_fields_inc.html").render({"form": form})
-    assert listing_html.filter_fields(form) == expected
+    assert form_fields(form) == expected
     if data and len(data["q"]) > 120:
         assert expected.count('class="field-error"') == 4  # every field's error was compared

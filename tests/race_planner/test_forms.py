@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from race_planner.forms import QuickSelect
+from race_planner.forms import QuickSelect, form_fields
 
 CHOICES: list[Any] = [
     ("", "Any"),
@@ -39,3 +40,18 @@ def test_a_form_field_renders_with_its_errors_described() -> None:
     data = {"pick": "nope"}
     assert str(PickForm(data)["pick"]) == str(DjangoPickForm(data)["pick"])
     assert 'aria-invalid="true"' in str(PickForm(data)["pick"])
+
+
+class _Filters(forms.Form):
+    q = forms.CharField(label="Search <plans> & more", help_text="Name or “summary”")
+    size = forms.IntegerField(required=False, label=mark_safe("Size <em>of</em> page"))
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@pytest.mark.parametrize("data", [None, {"q": "", "size": "many", "token": '"><script>'}])
+def test_fields_written_in_python_are_the_form_include_s(data: dict[str, str] | None) -> None:
+    form = _Filters(data)
+    expected = get_template("form_fields_inc.html").render({"form": form})
+    assert form_fields(form) == expected
+    if data:
+        assert expected.count('class="field-error"') == 2  # the errors were compared too

@@ -14,6 +14,7 @@ from plans.models import Plan, StageWorksheet
 from plans.worksheet import stage_html
 from plans.worksheet.forms import WorksheetForm
 from plans.worksheet.rows import stage_notes_form
+from race_planner.forms import field_html
 from tests.factories import make_kpi
 
 TYPED = '<script>alert("x")</script> & co'
@@ -43,7 +44,7 @@ def test_a_notes_field_is_written_as_the_shared_field_include_writes_it(
         assert not form.is_valid()  # a field error, beside the field
     field = form["opportunity"]
     include = render_to_string("field_inc.html", {"field": field})
-    assert _squeezed(stage_html._field(field)) == _squeezed(include)
+    assert _squeezed(field_html(field)) == _squeezed(include)
     assert ESCAPED in include
 
 
