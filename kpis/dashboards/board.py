@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from html import escape
+from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
@@ -18,6 +21,8 @@ from kpis.dashboards.progress import Rollup, Status, rollup
 from kpis.dashboards.snapshot import KPIStatus, PlanSnapshot, StageSummary
 from kpis.formatting import amount, kpi_value, percent
 from plans.models import Stage, responsibility
+from plans.worksheet.content import stored_values
+from race_planner.kept import Kept
 
 # A KPI's card: the number, its change since the period start, its status and one compact
 # chart (target and pace lines; the page has the one legend). Built here, not in the template:
@@ -280,18 +285,84 @@ def _card(item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None) -> KPICa
     )
 
 
-def build_dashboard(snapshot: PlanSnapshot, *, add_url: str | None = None) -> Dashboard:
-    """The page's parts; `add_url` is where an editor records actuals (None for viewers)."""
+@dataclass(frozen=True)
+class BuiltCard:
+    """A KPI's card, its HTML and its chart packed: what a board keeps of each KPI."""
+
+    card: KPICard
+    html: str
+    chart: packing.PackedChart | None
+
+    @property
+    def size(self) -> int:
+        return sys.getsizeof(self.html) + 64 * sum(len(days) for days, _ in self._traces)
+
+    @property
+    def _traces(self) -> tuple[Any, ...]:
+        return self.chart.traces if self.chart else ()
+
+
+def _built_card(
+    item: KPIStatus, snapshot: PlanSnapshot, add_url: str | None, kpi_charts: packing.KPICharts
+) -> BuiltCard:
+    card = _card(item, snapshot, add_url)
+    chart = kpi_charts.packed(charts.kpi_points(item, snapshot)) if card.has_chart else None
+    return BuiltCard(card, str(card.html()), chart)
+
+
+@dataclass(frozen=True)
+class KeptCards:
+    """Cards built for a view before, by what each was built from (`plan_stamp`: the plan row
+    and the page's language, all but the plan's revision)."""
+
+    kept: Kept[BuiltCard]
+    plan_stamp: Hashable
+
+    def card(
+        self,
+        item: KPIStatus,
+        snapshot: PlanSnapshot,
+        add_url: str | None,
+        kpi_charts: packing.KPICharts,
+    ) -> BuiltCard:
+        """The KPI's card as last built, unless the KPI, its owner's name or its actuals in the
+        period changed (its status follows from those, the period and today)."""
+        kpi = item.kpi
+        slot = (snapshot.plan.pk, kpi.pk, add_url, snapshot.start, snapshot.end)
+        made_from = (
+            self.plan_stamp,
+            snapshot.today,
+            stored_values(kpi),
+            stored_values(kpi.owner),
+            tuple(item.dates),
+            tuple(item.values),
+        )
+        built = self.kept.get(slot, made_from)
+        if built is None:
+            built = _built_card(item, snapshot, add_url, kpi_charts)
+            self.kept.put(slot, made_from, built)
+        return built
+
+
+def build_dashboard(
+    snapshot: PlanSnapshot, *, add_url: str | None = None, kept: KeptCards | None = None
+) -> Dashboard:
+    """The page's parts; `add_url` is where an editor records actuals (None for viewers);
+    `kept`, cards built before for unchanged KPIs."""
     kpi_charts = packing.KPICharts(snapshot.start)
     stages = []
     for stage in snapshot.stages:
-        cards = []
-        for item in stage.kpis:
-            card = _card(item, snapshot, add_url)
-            if card.has_chart:
-                kpi_charts.add(card.chart_id, charts.kpi_points(item, snapshot))
-            cards.append(card)
-        cards_html = SafeString("".join(card.html() for card in cards))
+        built = [
+            kept.card(item, snapshot, add_url, kpi_charts)
+            if kept is not None
+            else _built_card(item, snapshot, add_url, kpi_charts)
+            for item in stage.kpis
+        ]
+        for one in built:
+            if one.chart is not None:
+                kpi_charts.put(one.card.chart_id, one.chart)
+        cards = [one.card for one in built]
+        cards_html = SafeString("".join(one.html for one in built))
         stages.append(StagePanel(summary=stage, cards=cards, cards_html=cards_html))
     figures = {
         "fig-budget-stage": charts.budget_by_stage_figure_data(snapshot),

@@ -21,6 +21,7 @@ the steps are the values themselves. static/js/charts.js unpacks a KPI chart exa
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate, repeat
 from math import floor, gcd, log10
@@ -41,6 +42,14 @@ EXACT_WHOLE = 2**53  # floats hold every whole number up to this one, in JavaScr
 _ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
+@dataclass(frozen=True)
+class PackedChart:
+    """One KPI chart's traces packed: each its days after the start and its (decimals, steps)."""
+
+    unit: str
+    traces: tuple[tuple[tuple[int, ...], tuple[int | None, list[Any]]], ...]
+
+
 class KPICharts:
     """The document's "kpi" part, one chart at a time, as the dashboard builds its cards: a
     chart's points go as soon as they are packed. (Held until the end, a large dashboard's
@@ -53,11 +62,23 @@ class KPICharts:
         self._charts: dict[str, dict[str, Any]] = {}
 
     def add(self, chart_id: str, points: KPIPoints) -> None:
-        traces = []
-        for x, y in points.traces:
-            days = tuple(map(sub, map(date.toordinal, x), self._day_zero))
-            traces.append([self._day_lists.setdefault(days, len(self._day_lists)), *steps(y)])
-        self._charts[chart_id] = {"unit": points.unit, "traces": traces}
+        self.put(chart_id, self.packed(points))
+
+    def packed(self, points: KPIPoints) -> PackedChart:
+        """A chart's traces as days from the start and steps, ready to put in a document."""
+        traces = tuple(
+            (tuple(map(sub, map(date.toordinal, x), self._day_zero)), steps(y))
+            for x, y in points.traces
+        )
+        return PackedChart(points.unit, traces)
+
+    def put(self, chart_id: str, chart: PackedChart) -> None:
+        """A packed chart in the document; charts with the same days share one list of them."""
+        traces = [
+            [self._day_lists.setdefault(days, len(self._day_lists)), *packed]
+            for days, packed in chart.traces
+        ]
+        self._charts[chart_id] = {"unit": chart.unit, "traces": traces}
 
     def document(self, figures: dict[str, Figure], *, kpi_frame: Figure) -> dict[str, Any]:
         """The document described above."""

@@ -25,12 +25,9 @@ again.
 from __future__ import annotations
 
 import sys
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.urls import get_script_prefix
 from django.utils import timezone
@@ -43,6 +40,7 @@ from plans.worksheet import stage_html
 from plans.worksheet.content import load_stages
 from plans.worksheet.row_html import RowPage, csrf_field
 from plans.worksheet.rows import stage_page
+from race_planner.kept import Kept
 
 SLOT_TOKEN = "csrf-slot"  # noqa: S105 (not a secret: a stand-in for one)
 CSRF_SLOT = csrf_field(SLOT_TOKEN)  # in kept HTML, where each form's CSRF field goes
@@ -53,7 +51,6 @@ CSRF_SLOT = csrf_field(SLOT_TOKEN)  # in kept HTML, where each form's CSRF field
 MAX_BYTES = 16_000_000
 
 Stamp = tuple[datetime, datetime, int, date, str, str]
-V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -75,52 +72,8 @@ class Sections:
         return mark_safe("".join(stage.replace(CSRF_SLOT, field) for stage in self.stages))
 
 
-class _Kept(Generic[V]):
-    """Values by slot, each with the stamp it was written under, the least recently used first,
-    within MAX_BYTES of HTML."""
-
-    def __init__(self, size: Callable[[V], int]) -> None:
-        self._size_of = size
-        self._entries: OrderedDict[Hashable, tuple[Hashable, V]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()  # threaded servers share one process's cache
-
-    def get(self, slot: Hashable, stamp: Hashable) -> V | None:
-        with self._lock:
-            found = self._entries.get(slot)
-        # Compared outside the lock (a stage's stamp holds every value of its rows); an entry
-        # is never changed, only replaced.
-        if found is None or found[0] != stamp:
-            return None
-        with self._lock:
-            if self._entries.get(slot) is found:
-                self._entries.move_to_end(slot)
-        return found[1]
-
-    def put(self, slot: Hashable, stamp: Hashable, value: V) -> None:
-        size = self._size_of(value)
-        with self._lock:
-            self._drop(slot)
-            if size > MAX_BYTES:
-                return
-            while self._entries and self._bytes + size > MAX_BYTES:
-                self._drop(next(iter(self._entries)))
-            self._entries[slot] = (stamp, value)
-            self._bytes += size
-
-    def _drop(self, slot: Hashable) -> None:
-        gone = self._entries.pop(slot, None)
-        if gone is not None:
-            self._bytes -= self._size_of(gone[1])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-
-_kept: _Kept[Sections] = _Kept(lambda sections: sections.size)
-_stages: _Kept[str] = _Kept(sys.getsizeof)  # by (plan id, may edit, stage)
+_kept: Kept[Sections] = Kept(lambda sections: sections.size, MAX_BYTES)
+_stages: Kept[str] = Kept(sys.getsizeof, MAX_BYTES)  # by (plan id, may edit, stage)
 
 
 def stamp(plan: Plan) -> Stamp:

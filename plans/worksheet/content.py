@@ -39,7 +39,10 @@ class StageContent:
         too."""
         rows = (self.worksheet, *self.objectives, *self.tactics, *self.kpis)
         return (
-            tuple((_values(row), _values(getattr(row, RELATED[type(row)]))) for row in rows),
+            tuple(
+                (stored_values(row), stored_values(getattr(row, RELATED[type(row)])))
+                for row in rows
+            ),
             tuple(readings.get(kpi.pk) for kpi in self.kpis),
         )
 
@@ -58,7 +61,7 @@ def _reader(model: type[Model]) -> Callable[[Model], tuple[Any, ...]]:
     return attrgetter(*(column.attname for column in model._meta.concrete_fields))
 
 
-def _values(row: Model | None) -> Any:
+def stored_values(row: Model | None) -> Any:
     """A row's stored values (what `getattr` gives for each of its columns); of a person, the
     name a line shows (their last login and password are none of the page's business)."""
     if row is None:

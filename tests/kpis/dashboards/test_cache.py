@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kpis.dashboards import cache
+from kpis.dashboards import board, cache
 from plans.models import KPI, Plan, Tactic, Workspace
 from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
 from tests.plans.worksheet.test_cache import (  # the same edits and the same second editor
@@ -231,6 +231,41 @@ def test_the_next_day_judges_again(viewer_client: Client, workspace: Workspace) 
     assert "<strong>–</strong>" in _dashboard(viewer_client, url)
     with mock.patch("django.utils.timezone.localdate", return_value=today + timedelta(days=1)):
         assert "<strong>321</strong>" in _dashboard(viewer_client, url)
+
+
+def test_a_kpi_owner_renamed_shows_at_once(
+    viewer_client: Client, shown: Plan, other_editor: User
+) -> None:
+    KPI.objects.filter(pk=_kpi(shown).pk).update(owner=other_editor)  # then renamed, below
+    url = reverse("kpis-dashboard", args=[shown.pk])
+    for _ in range(2):
+        assert "Owner erin-editor, weekly" in _dashboard(viewer_client, url)
+    other_editor.first_name, other_editor.last_name = "Erin", "Ames"
+    other_editor.save()
+    assert "Owner Erin Ames, weekly" in _dashboard(viewer_client, url)
+
+
+def test_a_change_builds_again_only_the_cards_it_touches(
+    editor_client: Client, viewer_client: Client, shown: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    build = board._built_card
+
+    def counted(item: Any, *args: Any) -> Any:
+        built.append(item.kpi.name)
+        return build(item, *args)
+
+    monkeypatch.setattr(board, "_built_card", counted)
+    url = reverse("kpis-dashboard", args=[shown.pk])
+    _dashboard(editor_client, url)
+    assert sorted(built) == ["Quiet one", "Zeta visits"]
+    kpi = _kpi(shown)
+    data = _form(f"m{kpi.pk}", date="2026-07-06", value="120", note="")
+    assert editor_client.post(reverse("kpis-measurement-add", args=[shown.pk, kpi.pk]), data)
+    built.clear()
+    assert _latest("120")(_dashboard(editor_client, url)) and built == ["Zeta visits"]
+    # A viewer's cards (no "Add an actual") are their own, built once and then kept alike.
+    assert _latest("120")(_dashboard(viewer_client, url)) and len(built) == 3
 
 
 def test_each_period_and_audience_is_kept_apart(viewer_client: Client, shown: Plan) -> None:

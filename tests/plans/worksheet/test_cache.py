@@ -469,7 +469,7 @@ def test_the_least_recently_viewed_plans_go_first(
     plans = [make_plan(workspace=workspace, name=f"Plan {n}") for n in range(3)]
     html = [_page(editor_client, plan) for plan in plans]
     size = max(cache.stage_sections(plan, can_edit=True).size for plan in plans)
-    monkeypatch.setattr(cache, "MAX_BYTES", size * 2)
+    monkeypatch.setattr(cache._kept, "max_bytes", size * 2)
     cache.clear()
     for plan in (plans[0], plans[1], plans[0], plans[2]):  # plan 1 is the least recent
         cache.stage_sections(plan, can_edit=True)
