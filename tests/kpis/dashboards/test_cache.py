@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kpis.dashboards import board, cache
 from plans.models import KPI, Plan, Tactic, Workspace
+from tests.calls import calls_of
 from tests.factories import make_kpi, make_measurement, make_plan, make_tactic
 from tests.plans.worksheet.test_cache import (  # the same edits and the same second editor
     ANY_TOKEN,
@@ -248,14 +249,7 @@ def test_a_kpi_owner_renamed_shows_at_once(
 def test_a_change_builds_again_only_the_cards_it_touches(
     editor_client: Client, viewer_client: Client, shown: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    built: list[str] = []
-    build = board._built_card
-
-    def counted(item: Any, *args: Any) -> Any:
-        built.append(item.kpi.name)
-        return build(item, *args)
-
-    monkeypatch.setattr(board, "_built_card", counted)
+    built = calls_of(monkeypatch, board, "_built_card", lambda item: item.kpi.name)
     url = reverse("kpis-dashboard", args=[shown.pk])
     _dashboard(editor_client, url)
     assert sorted(built) == ["Quiet one", "Zeta visits"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from api import tokens
 from plans.models import KPI, Plan, Tactic, Workspace
 from plans.worksheet import cache, stage_html
+from tests.calls import calls_of
 from tests.factories import (
     fill_worksheet,
     make_kpi,
@@ -403,14 +404,7 @@ def test_a_change_writes_again_only_the_stages_it_touches(
     editor_client: Client, viewer_client: Client, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fill_worksheet(plan, per_stage=2)
-    written: list[str] = []
-    write = stage_html.stage_section
-
-    def counted(stage: Any, *args: Any) -> str:
-        written.append(stage.stage.value)
-        return write(stage, *args)
-
-    monkeypatch.setattr(stage_html, "stage_section", counted)
+    written = calls_of(monkeypatch, stage_html, "stage_section", lambda page: page.stage.value)
     _page(editor_client, plan)
     assert written == ["plan", "reach", "act", "convert", "engage"]
     tactic = plan.tactics.get(stage="act", position=1)
