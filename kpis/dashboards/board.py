@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from html import escape
-from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
@@ -295,11 +294,9 @@ class BuiltCard:
 
     @property
     def size(self) -> int:
-        return sys.getsizeof(self.html) + 64 * sum(len(days) for days, _ in self._traces)
-
-    @property
-    def _traces(self) -> tuple[Any, ...]:
-        return self.chart.traces if self.chart else ()
+        """Bytes of its HTML, and an estimate for its chart's days and steps."""
+        days = sum(len(days) for days, _ in self.chart.traces) if self.chart else 0
+        return sys.getsizeof(self.html) + 64 * days
 
 
 def _built_card(

@@ -91,17 +91,22 @@ def stamp(plan: Plan) -> Stamp:
 def build(plan: Plan, *, can_edit: bool) -> Sections:
     """The stages as HTML: five queries, and the HTML of each stage whose values changed."""
     readings = extensions.kpi_readings(plan)
-    page = RowPage.of(plan, can_edit=can_edit, csrf_token=SLOT_TOKEN, readings=readings)
-    urls, plan_stamp = stage_html.StageUrls.of(plan.pk), stamp(plan)
+    plan_stamp = stamp(plan)
     unchanged_plan = plan_stamp[:2] + plan_stamp[3:]  # all but the revision
+    # What writing a stage takes (fourteen URLs reversed), made only if a stage is written.
+    writing: tuple[RowPage, stage_html.StageUrls] | None = None
     stages, nav = [], []
     for content in load_stages(plan):
         slot = (plan.pk, can_edit, content.stage.value)
         shows: Any = (unchanged_plan, content.shows(readings))
         stage = _stages.get(slot, shows)
         if stage is None:
+            writing = writing or (
+                RowPage.of(plan, can_edit=can_edit, csrf_token=SLOT_TOKEN, readings=readings),
+                stage_html.StageUrls.of(plan.pk),
+            )
             stage_parts = stage_page(plan, content, editable=can_edit, readings=readings)
-            stage = stage_html.stage_section(stage_parts, page, urls)
+            stage = stage_html.stage_section(stage_parts, *writing)
             _stages.put(slot, shows, stage)
         stages.append(stage)
         nav.append((content.stage, content.count))
